@@ -96,7 +96,7 @@ const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/\b((?:proxy-)?authorization\s*[:=]\s*)[^\r\n,;"']+/gi, '$1***'],
   [/\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 ***'],
   [/\b((?:password|passwd|secret|token|access_token|refresh_token|identitytoken|registrytoken|auth)["']?\s*[:=]\s*["']?)[^\s,;"'&}]+/gi, '$1***'],
-  [/(\/\/[^/\s:@]+:)[^/\s@]+@/g, '$1***@'], // user:pass@host in URLs
+  [/(\bhttps?:\/\/[^/\s:@]+:)[^/\s@]+@/gi, '$1***@'], // user:pass@host in URLs
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '***'], // JWTs
 ];
 

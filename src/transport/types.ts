@@ -22,6 +22,8 @@ export interface HttpRequest {
   /** Follow 3xx redirects (default true for GET/HEAD, false otherwise). */
   followRedirects?: boolean;
   signal?: AbortSignal;
+  /** Overrides the client's retry count for this request; 0 sends it once (probes, pings). */
+  retries?: number;
 }
 
 /** A response whose body must be consumed or dumped by the caller. */

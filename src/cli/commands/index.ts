@@ -1,0 +1,16 @@
+import type { Command } from 'commander';
+import { registerCopy } from './copy.js';
+import { registerDelete } from './delete.js';
+import { registerDigest } from './digest.js';
+import { registerInspect } from './inspect.js';
+import { registerList } from './list.js';
+import { registerLogin } from './login.js';
+import { registerLogout } from './logout.js';
+import { registerTag } from './tag.js';
+
+/** Adds every command to the program, in the order `--help` lists them. */
+export function registerCommands(program: Command): void {
+  for (const register of [registerLogin, registerLogout, registerInspect, registerDigest, registerCopy, registerTag, registerList, registerDelete]) {
+    register(program);
+  }
+}

@@ -1,0 +1,69 @@
+import { RegctlError, isRegctlError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { providerFor } from '../providers/index.js';
+import { isLoopbackHost } from '../ref/host.js';
+import type { HttpResponse, HttpSender } from '../transport/types.js';
+import { headerAll } from '../transport/types.js';
+
+/** Where a registry answers, learnt from its `/v2/` ping. */
+export interface Endpoint {
+  /** `https://host[:port]` or `http://...`, no trailing slash. */
+  baseUrl: string;
+  secure: boolean;
+  /** `WWW-Authenticate` values from the ping, empty when the registry allows anonymous access. */
+  challenges: string[];
+}
+
+/** How to reach a registry host. */
+export interface EndpointOptions {
+  /** Use http for this host. */
+  plainHttp?: boolean;
+}
+
+async function ping(http: HttpSender, baseUrl: string): Promise<HttpResponse> {
+  // One try only: a probe that fails is answered by the fallback, not by waiting.
+  return http.send({ method: 'GET', url: `${baseUrl}/v2/`, retries: 0 });
+}
+
+function accept(res: HttpResponse, baseUrl: string): Endpoint | undefined {
+  // 200 (open) and 401 (auth needed) are the answers of a distribution API; anything else (a Go
+  // TLS server's "HTTP request to an HTTPS server" 400, a web page) is not a registry here.
+  if (res.status !== 200 && res.status !== 401) return undefined;
+  return { baseUrl, secure: baseUrl.startsWith('https:'), challenges: res.status === 401 ? headerAll(res, 'www-authenticate') : [] };
+}
+
+/**
+ * Finds the registry's base URL and its auth challenge. https unless `plainHttp`; loopback hosts
+ * (localhost, 127.0.0.0/8, ::1) try https and fall back to http, as docker does for them
+ * (DESIGN.md, command-line contract). A TLS certificate failure is never "fixed" by falling
+ * back: the plain-http probe of a TLS server is not accepted as a registry answer.
+ */
+export async function resolveEndpoint(http: HttpSender, host: string, opts: EndpointOptions, logger?: Logger): Promise<Endpoint> {
+  const connectHost = providerFor(host).endpointHost?.(host) ?? host;
+  const https = `https://${connectHost}`;
+  const plain = `http://${connectHost}`;
+  if (opts.plainHttp) return await probe(http, plain, host);
+  let firstError: unknown;
+  try {
+    return await probe(http, https, host);
+  } catch (e) {
+    if (!isLoopbackHost(host) || !isRegctlError(e, 'NETWORK', 'TIMEOUT', 'REGISTRY_ERROR')) throw e;
+    firstError = e;
+  }
+  logger?.debug(`${host}: https failed, trying plain http (loopback registry)`);
+  try {
+    return await probe(http, plain, host);
+  } catch {
+    throw firstError;
+  }
+}
+
+async function probe(http: HttpSender, baseUrl: string, host: string): Promise<Endpoint> {
+  const res = await ping(http, baseUrl);
+  await res.body.dump().catch(() => undefined);
+  const ep = accept(res, baseUrl);
+  if (!ep) {
+    throw new RegctlError('REGISTRY_ERROR', `${host} does not look like a container registry: GET ${baseUrl}/v2/ answered HTTP ${res.status}`, { status: res.status });
+  }
+  return ep;
+}

@@ -1,0 +1,82 @@
+import { RegctlError, type ErrorCode, type RegistryErrorDetail } from '../errors.js';
+import type { HttpResponse } from '../transport/types.js';
+import { header } from '../transport/types.js';
+
+/** How much of an error body is read: enough for any real `errors` array, bounded for hostile ones. */
+const MAX_ERROR_BODY = 64 * 1024;
+
+async function readBounded(res: HttpResponse, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of res.body) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    chunks.push(buf);
+    total += buf.length;
+    if (total >= limit) {
+      res.body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+}
+
+/** Parses a distribution-spec error body; anything else yields an empty list. */
+export function parseErrorBody(text: string): RegistryErrorDetail[] {
+  try {
+    const doc = JSON.parse(text) as { errors?: unknown };
+    if (!Array.isArray(doc.errors)) return [];
+    return doc.errors
+      .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string')
+      .map((e) => ({ code: String(e.code), ...(typeof e.message === 'string' && { message: e.message }), ...(e.detail !== undefined && { detail: e.detail }) }));
+  } catch {
+    return [];
+  }
+}
+
+const CODE_BY_REGISTRY_CODE: Record<string, ErrorCode> = {
+  MANIFEST_UNKNOWN: 'MANIFEST_UNKNOWN',
+  BLOB_UNKNOWN: 'BLOB_UNKNOWN',
+  NAME_UNKNOWN: 'NAME_UNKNOWN',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  DENIED: 'DENIED',
+  UNSUPPORTED: 'UNSUPPORTED',
+  TOOMANYREQUESTS: 'RATE_LIMITED',
+  DIGEST_INVALID: 'DIGEST_MISMATCH',
+  NAME_INVALID: 'INVALID_REFERENCE',
+  TAG_INVALID: 'INVALID_INPUT',
+  MANIFEST_INVALID: 'INVALID_INPUT',
+  MANIFEST_BLOB_UNKNOWN: 'BLOB_UNKNOWN',
+  SIZE_INVALID: 'INVALID_INPUT',
+};
+
+function codeFor(status: number, details: RegistryErrorDetail[]): ErrorCode {
+  for (const d of details) {
+    const mapped = CODE_BY_REGISTRY_CODE[d.code.toUpperCase()];
+    if (mapped) return mapped;
+  }
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'DENIED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 405) return 'UNSUPPORTED';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'REGISTRY_ERROR';
+}
+
+/**
+ * Turns an unexpected registry reply into a {@link RegctlError}, consuming its body. `what`
+ * names the operation and object, e.g. `GET manifest localhost:5000/app:1`.
+ */
+export async function responseError(res: HttpResponse, what: string): Promise<RegctlError> {
+  const text = res.status === 204 ? '' : await readBounded(res, MAX_ERROR_BODY).catch(() => '');
+  const details = parseErrorBody(text);
+  const code = codeFor(res.status, details);
+  const reason = details.length > 0
+    ? details.map((d) => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ')
+    : `HTTP ${res.status}`;
+  const retryAfter = res.status === 429 ? header(res, 'retry-after') : undefined;
+  return new RegctlError(code, `${what}: ${reason}`, {
+    status: res.status,
+    registryErrors: details,
+    ...(retryAfter && { hint: `the registry asks to retry after ${retryAfter}` }),
+  });
+}
