@@ -42,6 +42,8 @@ interface Hop {
   body?: () => HttpBody;
   replayable: boolean;
   signal?: AbortSignal;
+  /** The retry policy of this request (the client's, or with `req.retries` as max). */
+  policy: RetryPolicy;
 }
 
 /** Sends {@link HttpRequest}s over one pooled undici Agent. Call {@link close} when done. */
@@ -82,9 +84,10 @@ export class HttpClient implements HttpSender {
     const follow = req.followRedirects ?? (req.method === 'GET' || req.method === 'HEAD');
     let hop: Hop = {
       method: req.method,
-      url: new URL(req.url),
+      url: parseUrl(req.url),
       headers: { 'user-agent': this.userAgent, ...req.headers },
       replayable: req.replayable !== false,
+      policy: req.retries !== undefined ? { ...this.policy, max: Math.max(0, req.retries) } : this.policy,
       ...(req.body && { body: req.body }),
       ...(req.signal && { signal: req.signal }),
     };
@@ -126,10 +129,11 @@ export class HttpClient implements HttpSender {
   /** Sends one hop, retrying what {@link shouldRetry} allows. */
   private async sendWithRetry(hop: Hop): Promise<HttpResponse> {
     const where = `${hop.method} ${displayUrl(hop.url)}`;
+    const policy = hop.policy;
     for (let attempt = 0; ; attempt++) {
       throwIfAborted(hop.signal);
       const started = performance.now();
-      this.log.debug(`${where}${attempt > 0 ? ` (retry ${attempt}/${this.policy.max})` : ''}`);
+      this.log.debug(`${where}${attempt > 0 ? ` (retry ${attempt}/${policy.max})` : ''}`);
       let raw;
       try {
         raw = await this.agent.request({
@@ -143,18 +147,19 @@ export class HttpClient implements HttpSender {
       } catch (err) {
         throwIfAborted(hop.signal);
         const reason = describeError(err);
-        if (shouldRetry({ error: err }, attempt, this.policy, hop.replayable)) {
-          const wait = retryDelay(attempt, this.policy, undefined);
+        if (shouldRetry({ error: err }, attempt, policy, hop.replayable)) {
+          const wait = retryDelay(attempt, policy, undefined);
           this.log.debug(`${where}: ${reason}; retrying in ${wait} ms`);
           await this.sleep(wait, hop.signal);
           continue;
         }
-        throw new RegctlError(isTimeoutError(err) ? 'TIMEOUT' : 'NETWORK', `${where}: ${reason}`, { cause: err });
+        const hint = isTlsVerifyError(err) ? 'trust the registry\'s CA with --ca-file <pem>, or skip verification with --insecure' : undefined;
+        throw new RegctlError(isTimeoutError(err) ? 'TIMEOUT' : 'NETWORK', `${where}: ${reason}`, { cause: err, ...(hint && { hint }) });
       }
       const elapsed = Math.round(performance.now() - started);
       this.log.debug(`${where} -> ${raw.statusCode} (${elapsed} ms)`);
-      if (shouldRetry({ status: raw.statusCode }, attempt, this.policy, hop.replayable)) {
-        const wait = retryDelay(attempt, this.policy, headerValue(raw.headers['retry-after']));
+      if (shouldRetry({ status: raw.statusCode }, attempt, policy, hop.replayable)) {
+        const wait = retryDelay(attempt, policy, headerValue(raw.headers['retry-after']));
         this.log.debug(`${where}: status ${raw.statusCode}; retrying in ${wait} ms`);
         await raw.body.dump().catch(() => undefined);
         await this.sleep(wait, hop.signal);
@@ -167,6 +172,14 @@ export class HttpClient implements HttpSender {
   /** Closes pooled connections; in-flight requests finish first. */
   async close(): Promise<void> {
     await this.agent.close();
+  }
+}
+
+function parseUrl(url: string | URL): URL {
+  try {
+    return new URL(url);
+  } catch {
+    throw new RegctlError('INVALID_INPUT', `not a valid URL: ${displayUrl(String(url))}`);
   }
 }
 
@@ -184,6 +197,12 @@ function describeError(err: unknown): string {
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);
   return code && !message.includes(code) ? `${message} (${code})` : message;
+}
+
+/** Certificate verification failures (node's OpenSSL codes): a CA problem, not a network one. */
+function isTlsVerifyError(err: unknown): boolean {
+  const code = errorCode(err) ?? '';
+  return /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/.test(code);
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

@@ -4,6 +4,7 @@
  * test process ends.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
@@ -61,6 +62,8 @@ export function freePort(): Promise<number> {
 
 class PortClash extends Error {}
 
+const NONCE_HEADER = 'X-Regctl-Harness-Nonce';
+
 /** Writes `config(port)` to `<dir>/config.yml` and starts the registry; retries on a port clash. */
 export async function spawnRegistry(
   dir: string,
@@ -71,10 +74,16 @@ export async function spawnRegistry(
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const file = join(dir, 'config.yml');
+    const cfg = config(port) as { http?: { headers?: Record<string, string[]> } };
+    // distribution adds `http.headers` to every response, 401s included (handlers/app.go
+    // ServeHTTP). A per-launch nonce proves the process that answers the readiness probe is
+    // ours and not whoever won a race for the port.
+    const nonce = randomUUID();
+    cfg.http = { ...cfg.http, headers: { ...cfg.http?.headers, [NONCE_HEADER]: [nonce] } };
     // JSON is valid YAML, and distribution's yaml.v2 parser reads it.
-    await writeFile(file, JSON.stringify(config(port), null, 2));
+    await writeFile(file, JSON.stringify(cfg, null, 2));
     try {
-      return { child: await launch(file, port, ca), port };
+      return { child: await launch(file, port, ca, nonce), port };
     } catch (err) {
       if (!(err instanceof PortClash) || attempt >= 5) throw err;
     }
@@ -85,7 +94,7 @@ export async function spawnRegistry(
 // running its exit handlers (a crash or SIGKILL of a vitest worker).
 const SETPRIV = '/usr/bin/setpriv';
 
-async function launch(configFile: string, port: number, ca: string | undefined): Promise<ChildProcess> {
+async function launch(configFile: string, port: number, ca: string | undefined, nonce: string): Promise<ChildProcess> {
   const argv = [REGISTRY_BIN, 'serve', configFile];
   const [cmd, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'SIGKILL', ...argv] : argv;
   // A minimal environment: REGISTRY_* variables would silently override the config.
@@ -116,7 +125,7 @@ async function launch(configFile: string, port: number, ca: string | undefined):
   const deadline = Date.now() + 15_000;
   try {
     for (;;) {
-      const outcome = await Promise.race([exited, probe(url, dispatcher)]);
+      const outcome = await Promise.race([exited, probe(url, dispatcher, nonce)]);
       if (typeof outcome === 'string') throw await fail(outcome);
       if (outcome) return child;
       if (Date.now() > deadline) throw await fail('did not answer GET /v2/ within 15 s');
@@ -136,12 +145,13 @@ function describeStderr(head: string, tail: string, total: number): string {
   return `\n--- stderr (first lines) ---\n${first}\n[...]\n${last}`;
 }
 
-/** True once /v2/ answers 200 or 401 (auth configured); false while not yet listening. */
-async function probe(url: string, dispatcher: Agent): Promise<boolean> {
+/** True once our registry answers /v2/ with 200 or 401 (auth configured). */
+async function probe(url: string, dispatcher: Agent, nonce: string): Promise<boolean> {
   try {
     const res = await request(url, { dispatcher, signal: AbortSignal.timeout(2000) });
     await res.body.dump();
-    return res.statusCode === 200 || res.statusCode === 401;
+    const ours = res.headers[NONCE_HEADER.toLowerCase()] === nonce;
+    return ours && (res.statusCode === 200 || res.statusCode === 401);
   } catch {
     return false;
   }

@@ -1,7 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isRegctlError, RegctlError } from '../../src/errors.js';
 import { HttpClient } from '../../src/transport/http.js';
 import { displayUrl, nextHop, redirectHeaders } from '../../src/transport/redirect.js';
@@ -301,5 +306,64 @@ describe('HttpClient', () => {
     setTimeout(() => ac.abort(), 50);
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(srv.hits.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('HttpClient per-request retries', () => {
+  it('retries: 0 sends once', async () => {
+    const srv = await serve((_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    });
+    const res = await client().send({ method: 'GET', url: `${srv.url}/v2/`, retries: 0 });
+    expect(res.status).toBe(503);
+    expect(srv.hits).toHaveLength(1);
+  });
+});
+
+describe('HttpClient over TLS', () => {
+  let dir: string;
+  let cert: Buffer;
+  let key: Buffer;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'regctl-tls-'));
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ], { stdio: 'ignore' });
+    cert = readFileSync(join(dir, 'cert.pem'));
+    key = readFileSync(join(dir, 'key.pem'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function serveTls(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+    const server = createHttpsServer({ cert, key }, handler);
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  it('rejects an unknown CA with a hint, trusts a given CA, and skips verification when insecure', async () => {
+    const url = await serveTls((_req, res) => res.end('tls ok'));
+    const err = await client().send({ method: 'GET', url: `${url}/v2/` }).catch((e: unknown) => e);
+    expect(isRegctlError(err, 'NETWORK')).toBe(true);
+    expect((err as RegctlError).hint).toContain('--ca-file');
+    const withCa = await client({ ca: cert }).send({ method: 'GET', url: `${url}/v2/` });
+    expect(await withCa.body.text()).toBe('tls ok');
+    const insecure = await client({ insecure: true }).send({ method: 'GET', url: `${url}/v2/` });
+    expect(await insecure.body.text()).toBe('tls ok');
+  });
+
+  it('refuses a redirect from https to plain http', async () => {
+    const plain = await serve((_req, res) => res.end('should not be reached'));
+    const url = await serveTls((_req, res) => {
+      res.writeHead(302, { location: `${plain.url}/blob` });
+      res.end();
+    });
+    const err = await client({ ca: cert }).send({ method: 'GET', url: `${url}/v2/a/blobs/d`, headers: { authorization: 'Bearer x' } }).catch((e: unknown) => e);
+    expect(isRegctlError(err, 'INSECURE')).toBe(true);
+    expect(plain.hits).toHaveLength(0);
   });
 });
