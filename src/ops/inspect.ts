@@ -2,7 +2,7 @@ import { RegctlError } from '../errors.js';
 import { verifyContent } from '../ref/digest.js';
 import { isImage, isIndex, type Descriptor, type Manifest, type Platform } from '../registry/manifest.js';
 import type { Registry } from '../registry/registry.js';
-import { readLimited } from '../registry/read-body.js';
+import { readBytes } from '../transport/read-body.js';
 import type { ImageReference } from '../ref/reference.js';
 import { resolveManifest } from './resolve.js';
 
@@ -31,7 +31,7 @@ export async function fetchConfig(registry: Registry, repo: string, manifest: Ma
   if (!isImage(manifest)) throw new RegctlError('USAGE', `${manifest.digest} is an index; pick an image with --platform`);
   const desc = manifest.parsed.config;
   const reader = await registry.getBlob(repo, desc.digest);
-  const bytes = await readLimited(reader.stream, MAX_CONFIG_BYTES, `config ${desc.digest}`);
+  const bytes = await readBytes(reader.stream, MAX_CONFIG_BYTES, `config ${desc.digest}`);
   verifyContent(bytes, desc.digest, `config ${desc.digest}`);
   return bytes;
 }

@@ -3,7 +3,7 @@ import { RegctlError } from '../errors.js';
 import { header } from '../transport/types.js';
 import type { RegistryConnection } from './connection.js';
 import { nextLink } from './link.js';
-import { readLimited } from './read-body.js';
+import { readBytes } from '../transport/read-body.js';
 import { responseError } from './response-error.js';
 
 /** One page of a listing is capped; real pages are a few hundred KiB at most. */
@@ -34,7 +34,7 @@ async function paginate(conn: RegistryConnection, firstPath: string, key: 'tags'
     seen.add(url);
     const res = await conn.send({ method: 'GET', path: url }, scopes);
     if (res.status !== 200) throw await responseError(res, what);
-    const body = await readLimited(res.body, MAX_PAGE_BYTES, what);
+    const body = await readBytes(res.body, MAX_PAGE_BYTES, what);
     let doc: Record<string, unknown>;
     try {
       doc = JSON.parse(body.toString('utf8')) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { header } from '../transport/types.js';
 import type { RegistryConnection } from './connection.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor, type Manifest } from './manifest.js';
-import { readLimited } from './read-body.js';
+import { readBytes } from '../transport/read-body.js';
 import { responseError } from './response-error.js';
 
 const manifestPath = (repo: string, reference: string) => `/v2/${repo}/manifests/${reference}`;
@@ -30,7 +30,7 @@ export async function getManifest(conn: RegistryConnection, repo: string, refere
   const what = `manifest ${conn.host}/${repo}${isDigest(reference) ? '@' : ':'}${reference}`;
   const res = await conn.send({ method: 'GET', path: manifestPath(repo, reference), headers: { accept: MANIFEST_ACCEPT } }, pull(repo));
   if (res.status !== 200) throw await responseError(res, `GET ${what}`);
-  const bytes = await readLimited(res.body, MAX_MANIFEST_BYTES, what);
+  const bytes = await readBytes(res.body, MAX_MANIFEST_BYTES, what);
   const headerDigest = header(res, 'docker-content-digest');
   let digest: string;
   if (isDigest(reference)) digest = checkDigest(bytes, reference, what);

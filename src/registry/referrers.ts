@@ -6,7 +6,7 @@ import type { RegistryConnection } from './connection.js';
 import { getManifest } from './manifests.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type Descriptor } from './manifest.js';
 import { isIndexType } from './media-types.js';
-import { readLimited } from './read-body.js';
+import { readBytes } from '../transport/read-body.js';
 import { responseError } from './response-error.js';
 
 /** Referrers of a manifest and how they were found. */
@@ -32,7 +32,7 @@ export async function listReferrers(conn: RegistryConnection, repo: string, dige
   const what = `referrers of ${conn.host}/${repo}@${digest}`;
   const filter = (ds: Descriptor[]) => (artifactType ? ds.filter((d) => d.artifactType === artifactType) : ds);
   if (res.status === 200 && isIndexType(header(res, 'content-type')?.split(';')[0]?.trim())) {
-    const { parsed } = parseManifest(await readLimited(res.body, MAX_MANIFEST_BYTES, what));
+    const { parsed } = parseManifest(await readBytes(res.body, MAX_MANIFEST_BYTES, what));
     if (!('manifests' in parsed)) throw new RegctlError('INVALID_INPUT', `${what}: the reply is not an index`);
     return { manifests: filter(parsed.manifests), source: 'api' };
   }

@@ -1,37 +1,11 @@
+import { formatRegistryErrors, parseRegistryErrors } from '../auth/registry-errors.js';
 import { RegctlError, type ErrorCode, type RegistryErrorDetail } from '../errors.js';
+import { readTextQuietly } from '../transport/read-body.js';
 import type { HttpResponse } from '../transport/types.js';
 import { header } from '../transport/types.js';
 
 /** How much of an error body is read: enough for any real `errors` array, bounded for hostile ones. */
 const MAX_ERROR_BODY = 64 * 1024;
-
-async function readBounded(res: HttpResponse, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
-    chunks.push(buf);
-    total += buf.length;
-    if (total >= limit) {
-      res.body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
-
-/** Parses a distribution-spec error body; anything else yields an empty list. */
-export function parseErrorBody(text: string): RegistryErrorDetail[] {
-  try {
-    const doc = JSON.parse(text) as { errors?: unknown };
-    if (!Array.isArray(doc.errors)) return [];
-    return doc.errors
-      .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string')
-      .map((e) => ({ code: String(e.code), ...(typeof e.message === 'string' && { message: e.message }), ...(e.detail !== undefined && { detail: e.detail }) }));
-  } catch {
-    return [];
-  }
-}
 
 const CODE_BY_REGISTRY_CODE: Record<string, ErrorCode> = {
   MANIFEST_UNKNOWN: 'MANIFEST_UNKNOWN',
@@ -67,12 +41,10 @@ function codeFor(status: number, details: RegistryErrorDetail[]): ErrorCode {
  * names the operation and object, e.g. `GET manifest localhost:5000/app:1`.
  */
 export async function responseError(res: HttpResponse, what: string): Promise<RegctlError> {
-  const text = res.status === 204 ? '' : await readBounded(res, MAX_ERROR_BODY).catch(() => '');
-  const details = parseErrorBody(text);
+  const text = res.status === 204 ? '' : (await readTextQuietly(res.body, MAX_ERROR_BODY)) ?? '';
+  const details = parseRegistryErrors(text) ?? [];
   const code = codeFor(res.status, details);
-  const reason = details.length > 0
-    ? details.map((d) => (d.message ? `${d.code}: ${d.message}` : d.code)).join('; ')
-    : `HTTP ${res.status}`;
+  const reason = details.length > 0 ? formatRegistryErrors(details) : `HTTP ${res.status}`;
   const retryAfter = res.status === 429 ? header(res, 'retry-after') : undefined;
   return new RegctlError(code, `${what}: ${reason}`, {
     status: res.status,

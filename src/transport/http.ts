@@ -121,6 +121,8 @@ export class HttpClient implements HttpSender {
         method: next.method,
         url: next.url,
         headers: redirectHeaders(hop.headers, next),
+        // A hop that no longer carries the one-shot body can be retried like any GET.
+        replayable: hop.replayable || !(next.keepBody && hop.body),
         ...(next.keepBody && hop.body && { body: hop.body }),
       };
     }

@@ -1,17 +1,18 @@
 /**
- * Reading small response bodies (token replies, error documents) with a size cap, so that a
- * misbehaving server cannot make the client buffer an unbounded body.
+ * Reading whole response bodies (manifests, token replies, error documents, listings) with a
+ * size cap, so that a misbehaving server cannot make the client buffer an unbounded body.
  */
+import type { Readable } from 'node:stream';
 import { RegctlError } from '../errors.js';
-import type { ResponseBody } from './types.js';
 
 /** The default cap for small bodies: 1 MiB is far above any token or error reply. */
 export const SMALL_BODY_LIMIT = 1 << 20;
 
 /**
- * Reads a body as UTF-8 text. Past `limit` bytes it destroys the stream and throws `TOO_LARGE`.
+ * Reads a body into memory. Past `limit` bytes it destroys the stream and throws `TOO_LARGE`
+ * naming `what`; the check counts bytes received, not `Content-Length`.
  */
-export async function readText(body: ResponseBody, limit: number = SMALL_BODY_LIMIT): Promise<string> {
+export async function readBytes(body: Readable, limit: number, what = 'response body'): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body as AsyncIterable<Buffer | string>) {
@@ -19,15 +20,20 @@ export async function readText(body: ResponseBody, limit: number = SMALL_BODY_LI
     size += buf.length;
     if (size > limit) {
       body.destroy();
-      throw new RegctlError('TOO_LARGE', `response body larger than ${limit} bytes`);
+      throw new RegctlError('TOO_LARGE', `${what} exceeds the ${limit}-byte limit`);
     }
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks, size);
+}
+
+/** Reads a body as UTF-8 text; see {@link readBytes}. */
+export async function readText(body: Readable, limit: number = SMALL_BODY_LIMIT): Promise<string> {
+  return (await readBytes(body, limit)).toString('utf8');
 }
 
 /** Reads at most `limit` bytes and returns them as text, or undefined when reading fails. Never throws. */
-export async function readTextQuietly(body: ResponseBody, limit: number = 64 * 1024): Promise<string | undefined> {
+export async function readTextQuietly(body: Readable, limit: number = 64 * 1024): Promise<string | undefined> {
   try {
     return await readText(body, limit);
   } catch {

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+// Makes sure the Debian packages the tests and the demo need are installed: the CNCF
+// distribution registry (`docker-registry`), skopeo (interop peer) and openssl (test PKI).
+// Installs the missing ones with apt-get when running as root (CI) or through sudo.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const wanted = [
+  { bin: '/usr/bin/docker-registry', pkg: 'docker-registry' },
+  { bin: '/usr/bin/skopeo', pkg: 'skopeo' },
+  { bin: '/usr/bin/openssl', pkg: 'openssl' },
+  { bin: '/usr/bin/setpriv', pkg: 'util-linux' },
+];
+const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
+if (missing.length === 0) process.exit(0);
+
+const root = process.getuid?.() === 0;
+const sudo = !root && spawnSync('sudo', ['-n', 'true']).status === 0;
+if (!root && !sudo) {
+  console.error(`missing Debian packages: ${missing.join(' ')}; install them with: sudo apt-get install -y ${missing.join(' ')}`);
+  process.exit(1);
+}
+const run = (args) => execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : args, {
+  stdio: 'inherit',
+  env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+});
+console.error(`installing ${missing.join(' ')} with apt-get`);
+run(['apt-get', 'update', '-qq']);
+run(['apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing]);
