@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isRegctlError } from '../errors.js';
+import { RegctlError, isRegctlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { digestOf } from '../ref/digest.js';
 import { MediaType } from '../registry/media-types.js';
@@ -25,8 +25,13 @@ export async function untag(registry: Registry, repo: string, tag: string, logge
     return 'delete-by-tag';
   } catch (e) {
     if (!isRegctlError(e, 'UNSUPPORTED', 'REGISTRY_ERROR', 'DIGEST_MISMATCH', 'INVALID_INPUT') || (e.status !== undefined && e.status >= 500)) throw e;
-    logger?.info(`${registry.host} refuses DELETE by tag; removing ${repo}:${tag} through a placeholder manifest`);
   }
+  // Registries that refuse DELETE by tag refuse it for tags that do not exist too; without this
+  // check a typo would be "removed" by creating the tag and deleting it again.
+  if ((await registry.headManifest(repo, tag)) === undefined) {
+    throw new RegctlError('MANIFEST_UNKNOWN', `${registry.host}/${repo}:${tag}: no such tag`, { status: 404 });
+  }
+  logger?.info(`${registry.host} refuses DELETE by tag; removing ${repo}:${tag} through a placeholder manifest`);
   const emptyDigest = digestOf(EMPTY_JSON);
   if ((await registry.headBlob(repo, emptyDigest)) === undefined) {
     await registry.uploadBlob(repo, { digest: emptyDigest, size: EMPTY_JSON.length }, () => EMPTY_JSON);

@@ -2,6 +2,7 @@ import { RegctlError, isRegctlError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { providerFor } from '../providers/index.js';
 import { isLoopbackHost } from '../ref/host.js';
+import { errorCode } from '../transport/retry.js';
 import type { HttpResponse, HttpSender } from '../transport/types.js';
 import { headerAll } from '../transport/types.js';
 
@@ -36,7 +37,8 @@ function accept(res: HttpResponse, baseUrl: string): Endpoint | undefined {
  * Finds the registry's base URL and its auth challenge. https unless `plainHttp`; loopback hosts
  * (localhost, 127.0.0.0/8, ::1) try https and fall back to http, as docker does for them
  * (DESIGN.md, command-line contract). A TLS certificate failure is never "fixed" by falling
- * back: the plain-http probe of a TLS server is not accepted as a registry answer.
+ * back: no plain-http request follows it, and a plain-http probe that reaches a TLS server is
+ * not accepted as a registry answer either.
  */
 export async function resolveEndpoint(http: HttpSender, host: string, opts: EndpointOptions, logger?: Logger): Promise<Endpoint> {
   const connectHost = providerFor(host).endpointHost?.(host) ?? host;
@@ -47,7 +49,7 @@ export async function resolveEndpoint(http: HttpSender, host: string, opts: Endp
   try {
     return await probe(http, https, host);
   } catch (e) {
-    if (!isLoopbackHost(host) || !isRegctlError(e, 'NETWORK', 'TIMEOUT', 'REGISTRY_ERROR')) throw e;
+    if (!isLoopbackHost(host) || !isRegctlError(e, 'NETWORK', 'TIMEOUT', 'REGISTRY_ERROR') || isCertificateError(e)) throw e;
     firstError = e;
   }
   logger?.debug(`${host}: https failed, trying plain http (loopback registry)`);
@@ -56,6 +58,14 @@ export async function resolveEndpoint(http: HttpSender, host: string, opts: Endp
   } catch {
     throw firstError;
   }
+}
+
+/**
+ * True when https failed on an untrusted certificate. The server does speak TLS, so plain http
+ * is never the answer; trying it anyway would send a request in clear text for nothing.
+ */
+function isCertificateError(e: RegctlError): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|ERR_TLS/.test(errorCode(e.cause) ?? '');
 }
 
 async function probe(http: HttpSender, baseUrl: string, host: string): Promise<Endpoint> {
