@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the Debian packages the tests and the demo need are installed: the CNCF
-// distribution registry (`docker-registry`), skopeo (interop peer) and openssl (test PKI).
+// distribution registry (`docker-registry`), skopeo (interop peer), openssl (test PKI) and GNU
+// time (the benchmark's peak RSS).
 // Installs the missing ones with apt-get when running as root (CI) or through sudo.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -10,6 +11,13 @@ const wanted = [
   { bin: '/usr/bin/skopeo', pkg: 'skopeo' },
   { bin: '/usr/bin/openssl', pkg: 'openssl' },
   { bin: '/usr/bin/setpriv', pkg: 'util-linux' },
+  { bin: '/usr/bin/time', pkg: 'time' }, // GNU time: peak RSS in `npm run bench`
+  // Credential tests: a real helper against a real Secret Service on a private session bus.
+  { bin: '/usr/bin/docker-credential-secretservice', pkg: 'golang-docker-credential-helpers' },
+  { bin: '/usr/bin/gnome-keyring-daemon', pkg: 'gnome-keyring' },
+  { bin: '/usr/bin/dbus-run-session', pkg: 'dbus-daemon' },
+  { bin: '/usr/bin/dbus-send', pkg: 'dbus-bin' },
+  { bin: '/usr/bin/script', pkg: 'bsdutils' }, // a pseudo-terminal for the hidden password prompt
 ];
 const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
 if (missing.length === 0) process.exit(0);
