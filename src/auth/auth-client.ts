@@ -48,6 +48,8 @@ export class RegistryAuth implements HttpSender {
   private readonly cache: TokenCache;
   private challenge: Challenge | undefined;
   private credentialPromise: Promise<Credential | undefined> | undefined;
+  /** The credential {@link credentialPromise} resolved to, to see when it expires. */
+  private knownCredential: Credential | undefined;
 
   constructor(opts: RegistryAuthOptions) {
     this.http = opts.http;
@@ -66,10 +68,18 @@ export class RegistryAuth implements HttpSender {
     this.learn(parseChallenges(wwwAuthenticate));
   }
 
-  /** The credential for this host, looked up once. */
+  /**
+   * The credential for this host, looked up once; a short-lived one (with `expiresAt`, minted by
+   * a cloud SDK) is looked up again in its last 30 seconds, and its provider hands out a fresh
+   * one, so a copy that outlives it never sends an expired secret (ECR's 12-hour password,
+   * REGISTRIES.md; RC#110).
+   */
   credential(): Promise<Credential | undefined> {
+    const expiresAt = this.knownCredential?.expiresAt;
+    if (expiresAt !== undefined && Date.now() >= expiresAt - CREDENTIAL_RENEW_MS) this.forgetCredential();
     this.credentialPromise ??= this.credentials.get(this.host).then(
       (c) => {
+        this.knownCredential = c;
         if (c) for (const s of [c.password, c.identityToken, c.registryToken]) registerSecret(s);
         if (c) this.log.debug(`auth: credential for ${this.host} from ${c.source ?? 'a credential provider'}`);
         return c;
@@ -80,6 +90,11 @@ export class RegistryAuth implements HttpSender {
       },
     );
     return this.credentialPromise;
+  }
+
+  private forgetCredential(): void {
+    this.credentialPromise = undefined;
+    this.knownCredential = undefined;
   }
 
   /**
@@ -95,7 +110,10 @@ export class RegistryAuth implements HttpSender {
 
     const fresh = parseChallenges(headerAll(res, 'www-authenticate'));
     // gcr.io may answer 401 without WWW-Authenticate: reuse the ping's challenge (REGISTRIES.md).
-    const challenge = pickChallenge(fresh) ?? this.challenge;
+    // Harbor answers a refused (expired) Bearer token with `Basic realm="harbor"`: a fresh token
+    // is the answer there, not Basic, which an anonymous client cannot send (REGISTRIES.md).
+    const picked = pickChallenge(fresh);
+    const challenge = picked?.scheme === 'basic' && this.challenge?.scheme === 'bearer' ? this.challenge : picked ?? this.challenge;
     this.learn(fresh);
     if (!challenge) return this.fail(res, req, first.credentialSent);
     if (req.replayable === false) {
@@ -105,7 +123,14 @@ export class RegistryAuth implements HttpSender {
 
     // The old token was refused: drop it. `attach` merges the 401's own scope (insufficient_scope).
     if (first.cacheKey) this.cache.invalidate(first.cacheKey);
-    const second = await this.attach(challenge, scopes, cred, true);
+    // A refused short-lived credential may have expired early (clock skew, revocation): ask its
+    // provider again before the replay.
+    let replayCred = cred;
+    if (first.credentialSent && cred?.expiresAt !== undefined) {
+      this.forgetCredential();
+      replayCred = await this.credential();
+    }
+    const second = await this.attach(challenge, scopes, replayCred, true);
     if (!second.authorization) return this.fail(undefined, req, false);
     this.log.debug(`auth: replaying ${req.method} ${displayUrl(req.url)} with ${challenge.scheme} credentials`);
     const replay = await this.http.send(withAuthorization(req, second.authorization));
@@ -174,6 +199,9 @@ export class RegistryAuth implements HttpSender {
     });
   }
 }
+
+/** How long before its `expiresAt` a short-lived credential is looked up again. */
+const CREDENTIAL_RENEW_MS = 30_000;
 
 /** Bearer when offered (with a realm), else Basic; other schemes are not supported. */
 function pickChallenge(challenges: Challenge[]): Challenge | undefined {

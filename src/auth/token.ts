@@ -24,6 +24,11 @@ export interface FetchTokenOptions {
   registrySecure: boolean;
   /** OAuth2 `client_id`; default `regctl`. */
   clientId?: string;
+  /**
+   * Ask for a refresh token too (`offline_token=true&client_id=..` on the Basic GET, token.md
+   * "Requesting a Token"), as docker does at login to store an identity token instead of the password.
+   */
+  offline?: boolean;
   /** The registry host, for messages only. */
   host?: string;
   signal?: AbortSignal;
@@ -120,6 +125,10 @@ async function getToken(
   for (const s of scopes) url.searchParams.append('scope', s);
   // distribution and containers/image send the user name as `account` (REGISTRIES.md).
   if (account) url.searchParams.set('account', account);
+  if (opts.offline && authorization) {
+    url.searchParams.set('offline_token', 'true');
+    url.searchParams.set('client_id', opts.clientId ?? 'regctl');
+  }
   return http.send({
     method: 'GET',
     url,

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RegistryClient, type ClientOptions } from '../client.js';
+import { parseUserPassword } from '../credentials/env.js';
+import { StaticCredentials } from '../credentials/static.js';
+import type { CredentialProvider } from '../credentials/types.js';
 import { RegctlError } from '../errors.js';
 import { Output } from './output.js';
 
@@ -13,7 +16,18 @@ export interface GlobalOptions {
   plainHttp?: boolean;
   insecure?: boolean;
   caFile?: string;
+  connectTo?: string[];
+  /** `copy --create-repo` / `--no-create-repo`; undefined: each provider's default. */
+  createRepo?: boolean;
+  /** `--creds user:password` for every registry the command talks to. */
+  creds?: string;
+  /** `copy --src-creds` / `--dest-creds`: per side, overriding `--creds`. */
+  srcCreds?: string;
+  destCreds?: string;
 }
+
+/** Which side of a copy a client serves; each may have its own `--src-creds`/`--dest-creds`. */
+export type ClientRole = 'src' | 'dest';
 
 /** What a command runs with: the output sink and a library client built from the global flags. */
 export interface CommandContext {
@@ -21,7 +35,12 @@ export interface CommandContext {
   globals: GlobalOptions;
   /** Client options derived from the flags, for commands that build their own client. */
   clientOptions: ClientOptions;
-  client(): RegistryClient;
+  /**
+   * The shared client. With a `role` whose `--src-creds`/`--dest-creds` flag is set, a client
+   * of its own that tries those credentials first (so source and destination may log in to one
+   * registry as different users).
+   */
+  client(role?: ClientRole): RegistryClient;
 }
 
 function readCa(path: string): Buffer {
@@ -39,18 +58,38 @@ export function makeContext(cmd: Command): CommandContext {
   const clientOptions: ClientOptions = {
     logger: out.logger(),
     plainHttp: !!globals.plainHttp,
+    ...(globals.creds && { explicitCredentials: flagCredentials(globals.creds, '--creds') }),
+    ...(globals.createRepo !== undefined && { createRepositories: globals.createRepo }),
     http: {
       ...(globals.insecure && { insecure: true }),
       ...(globals.caFile && { ca: readCa(globals.caFile) }),
+      // Flags first: the first matching rule wins, so a flag overrides the environment.
+      connectTo: [...(globals.connectTo ?? []), process.env.REGCTL_CONNECT_TO ?? ''].filter((s) => s !== ''),
     },
   };
-  const ctx: CommandContext & { _client?: RegistryClient } = {
+  const roleFlags = { src: ['--src-creds', globals.srcCreds], dest: ['--dest-creds', globals.destCreds] } as const;
+  const clients = new Map<string, RegistryClient>();
+  const ctx: CommandContext & { _clients: Map<string, RegistryClient> } = {
     out,
     globals,
     clientOptions,
-    client: () => (ctx._client ??= new RegistryClient(clientOptions)),
+    _clients: clients,
+    client: (role) => {
+      const [flag, value] = role ? roleFlags[role] : [];
+      const key = value ? role! : 'shared';
+      let c = clients.get(key);
+      if (!c) {
+        c = new RegistryClient(value ? { ...clientOptions, explicitCredentials: flagCredentials(value, flag!) } : clientOptions);
+        clients.set(key, c);
+      }
+      return c;
+    },
   };
   return ctx;
+}
+
+function flagCredentials(value: string, flag: string): CredentialProvider {
+  return StaticCredentials.forAllHosts({ ...parseUserPassword(value, flag), source: flag });
 }
 
 /**
@@ -70,6 +109,6 @@ export function action<A extends unknown[]>(fn: (ctx: CommandContext, ...args: A
 }
 
 async function closeQuietly(ctx: CommandContext): Promise<void> {
-  const c = (ctx as { _client?: RegistryClient })._client;
-  await c?.close().catch(() => undefined);
+  const clients = (ctx as { _clients?: Map<string, RegistryClient> })._clients;
+  await Promise.all([...(clients?.values() ?? [])].map((c) => c.close().catch(() => undefined)));
 }

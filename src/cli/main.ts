@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerCommands } from './commands/index.js';
+import { terminalSafe } from './output.js';
 import { errorJson, errorText, exitCodeFor, ExitCode, ReportedError } from './render-error.js';
 
 function version(): string {
@@ -20,6 +21,9 @@ export function buildProgram(): Command {
     .option('--plain-http', 'use http instead of https for every registry')
     .option('--insecure', 'do not verify TLS certificates')
     .addOption(new Option('--ca-file <path>', 'trust this PEM CA bundle for TLS'))
+    .addOption(new Option('--connect-to <HOST[:PORT]:ADDR:PORT>', 'connect to ADDR:PORT for requests to HOST[:PORT], keeping HOST for TLS and Host (repeatable; also REGCTL_CONNECT_TO, comma-separated)')
+      .argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--creds <user:password>', 'log in with these credentials for this command only (prefer REGCTL_AUTH_<HOST>: flags show in process lists)'))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
@@ -45,8 +49,8 @@ export async function main(proc: NodeJS.Process): Promise<void> {
     }
     const reported = err instanceof ReportedError;
     const cause = reported ? err.reason : err;
-    if (program.opts().json && !reported) proc.stdout.write(`${JSON.stringify({ error: errorJson(cause) }, null, 2)}\n`);
-    proc.stderr.write(`${errorText(cause)}\n`);
+    if (program.opts().json && !reported) proc.stdout.write(`${terminalSafe(JSON.stringify({ error: errorJson(cause) }, null, 2))}\n`);
+    proc.stderr.write(`${terminalSafe(errorText(cause))}\n`);
     proc.exitCode = exitCodeFor(cause);
   }
 }

@@ -1,32 +1,106 @@
 import type { CopyEvent, CopyListener } from '../copy/events.js';
 import { formatBytes } from './format.js';
 
+/** A progress display: feed it events, call `done()` before printing results. */
+export interface ProgressDisplay {
+  listener: CopyListener;
+  done(): void;
+}
+
+/** Blob lines shown at once; the rest are summed up in one line. */
+const MAX_BLOB_LINES = 6;
+
+const short = (digest: string) => digest.replace(/^(sha\d+:)([0-9a-f]{12})[0-9a-f]*$/, '$1$2');
+
+interface Active {
+  label: string;
+  size: number;
+  bytes: number;
+}
+
 /**
- * A one-line progress display for a terminal: blobs done out of blobs seen, and bytes moved.
- * Redrawn at most every 100 ms; `done()` clears it. Off the terminal nothing is drawn.
+ * A multi-line display for a terminal: one line per blob in flight (bytes and percentage) and
+ * a total line (blobs done, bytes moved, overall rate). Redrawn at most every 100 ms in place;
+ * `done()` erases it, so only results remain on screen.
  */
-export function terminalProgress(stream: NodeJS.WriteStream): { listener: CopyListener; done(): void } {
-  const sizes = new Map<string, number>();
-  const moved = new Map<string, number>();
+export function terminalProgress(stream: NodeJS.WriteStream, now: () => number = Date.now): ProgressDisplay {
+  const active = new Map<string, Active>();
+  let seen = 0;
   let finished = 0;
-  let last = 0;
+  let moved = 0;
+  let started: number | undefined;
+  let lastDraw = 0;
+  let drawn = 0;
+  const erase = () => {
+    if (drawn > 0) stream.write(`\x1b[${drawn}F\x1b[0J`);
+    drawn = 0;
+  };
   const draw = (force = false) => {
-    const now = Date.now();
-    if (!force && now - last < 100) return;
-    last = now;
-    let bytes = 0;
-    for (const b of moved.values()) bytes += b;
-    stream.write(`\r\x1b[2Kblobs ${finished}/${sizes.size}  ${formatBytes(bytes)}`);
+    const t = now();
+    if (!force && t - lastDraw < 100) return;
+    lastDraw = t;
+    const lines: string[] = [];
+    for (const a of [...active.values()].slice(0, MAX_BLOB_LINES)) {
+      const pct = a.size > 0 ? Math.floor((a.bytes / a.size) * 100) : 100;
+      lines.push(`  ${a.label}  ${String(pct).padStart(3)}%  ${formatBytes(a.bytes)} / ${formatBytes(a.size)}`);
+    }
+    if (active.size > MAX_BLOB_LINES) lines.push(`  ... and ${active.size - MAX_BLOB_LINES} more`);
+    const secs = started === undefined ? 0 : (t - started) / 1000;
+    const rate = secs > 0 ? `  ${formatBytes(Math.round(moved / secs))}/s` : '';
+    lines.push(`blobs ${finished}/${seen}  ${formatBytes(moved)}${rate}`);
+    erase();
+    stream.write(`${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+    drawn = lines.length;
   };
   const listener = (e: CopyEvent) => {
-    const key = 'digest' in e ? `${e.destination} ${e.digest}` : '';
+    if (!('size' in e)) return;
+    const key = `${e.destination} ${e.digest}`;
     switch (e.type) {
-      case 'blob-start': sizes.set(key, e.size); break;
-      case 'blob-progress': moved.set(key, e.bytes); break;
-      case 'blob-done': case 'blob-skip': case 'blob-mount': sizes.set(key, e.size); finished++; break;
-      default: return;
+      case 'blob-start':
+        started ??= now();
+        seen++;
+        active.set(key, { label: `${short(e.digest)} -> ${e.destination}`, size: e.size, bytes: 0 });
+        break;
+      case 'blob-progress': {
+        const a = active.get(key);
+        if (a) {
+          moved += Math.max(0, e.bytes - a.bytes);
+          a.bytes = e.bytes;
+        }
+        break;
+      }
+      case 'blob-done':
+        active.delete(key);
+        finished++;
+        break;
+      case 'blob-skip': case 'blob-mount':
+        seen++;
+        finished++;
+        break;
+      default:
+        return;
     }
-    draw();
+    draw(e.type === 'blob-done' && active.size === 0);
   };
-  return { listener, done: () => { if (last > 0) stream.write('\r\x1b[2K'); } };
+  return { listener, done: erase };
+}
+
+/**
+ * One stderr line per blob event, for logs (`--verbose` off a terminal): what was copied,
+ * mounted, skipped or resumed, and each manifest pushed.
+ */
+export function lineProgress(write: (line: string) => void): ProgressDisplay {
+  const listener = (e: CopyEvent) => {
+    switch (e.type) {
+      case 'blob-start': return write(`copying ${e.digest} (${formatBytes(e.size)}) to ${e.destination}`);
+      case 'blob-done': return write(`copied ${e.digest} (${formatBytes(e.size)}) to ${e.destination}`);
+      case 'blob-skip': return write(`skipped ${e.digest}: ${e.destination} has it`);
+      case 'blob-mount': return write(`mounted ${e.digest} into ${e.destination} from ${e.from}`);
+      case 'blob-resume': return write(`resuming ${e.side} of ${e.digest} for ${e.destination} at byte ${e.offset} of ${e.size}`);
+      case 'manifest-put': return write(`pushed manifest ${e.digest} to ${e.destination} as ${e.reference}`);
+      case 'image-skip': return write(`${e.destination} is up to date (${e.digest})`);
+      default: return undefined;
+    }
+  };
+  return { listener, done: () => undefined };
 }

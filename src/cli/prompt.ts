@@ -8,17 +8,36 @@ export async function readStdin(stdin: NodeJS.ReadableStream = process.stdin): P
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-/** Asks a question on the terminal; with `hidden`, typed characters are not echoed. */
+/** True when stdin is a terminal a person can answer prompts on. */
+export function stdinIsTerminal(stdin: NodeJS.ReadStream = process.stdin): boolean {
+  return stdin.isTTY === true;
+}
+
+/**
+ * Asks a question on the terminal (the question goes to stderr, so stdout stays for results).
+ * With `hidden`, typed characters are not echoed: a password never appears on screen or in a
+ * terminal recording. Ctrl-C or Ctrl-D cancels with a `USAGE` error.
+ */
 export async function prompt(question: string, hidden = false): Promise<string> {
-  if (!process.stdin.isTTY) throw new RegctlError('USAGE', `cannot prompt for ${question.replace(/:\s*$/, '').toLowerCase()}: stdin is not a terminal`);
+  const what = question.replace(/[:\s(].*$/, '').toLowerCase();
+  if (!stdinIsTerminal()) throw new RegctlError('USAGE', `cannot prompt for the ${what} because stdin is not a terminal`);
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   if (hidden) {
-    // Replace readline's echo of each keystroke with nothing; the question itself still shows.
-    const echo = rl as unknown as { _writeToOutput: (s: string) => void; output: NodeJS.WritableStream };
-    echo._writeToOutput = (s: string) => { if (s.includes(question)) echo.output.write(s); };
+    // readline writes every echo and line refresh (after a backspace it redraws the prompt
+    // *with the typed text*) through _writeToOutput: silence it all, and show the question here.
+    (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = () => {};
+    process.stderr.write(question);
   }
   try {
-    return await new Promise<string>((resolve) => rl.question(question, resolve));
+    return await new Promise<string>((resolve, reject) => {
+      const cancel = () => reject(new RegctlError('USAGE', `no ${what} entered`));
+      rl.once('SIGINT', cancel);
+      rl.once('close', cancel);
+      rl.question(hidden ? '' : question, (answer) => {
+        rl.removeListener('close', cancel);
+        resolve(answer);
+      });
+    });
   } finally {
     if (hidden) process.stderr.write('\n');
     rl.close();

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { RegctlError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
+import { deepEqual, rewriteJson } from './json-edit.js';
 
 /** One `auths` entry of docker's config.json (docker/cli configfile types.AuthConfig). */
 export interface DockerAuthEntry {
@@ -48,13 +49,20 @@ export function dockerConfigPath(env: NodeJS.ProcessEnv = process.env): string {
  * content, since the file holds credentials.
  */
 export async function readDockerConfig(path: string): Promise<DockerConfig> {
-  let text: string;
+  return parseDockerConfig(await readConfigText(path), path);
+}
+
+// The file's text; '' when it does not exist.
+async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw new RegctlError('CONFIG', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`, { cause: e });
   }
+}
+
+function parseDockerConfig(text: string, path: string): DockerConfig {
   // docker/cli accepts an empty file as an empty config; so do we.
   if (text.trim() === '') return {};
   let parsed: unknown;
@@ -88,9 +96,10 @@ function shapeError(path: string, field: string): RegctlError {
  * Read-modify-write of a docker config under a lock file (`<path>.lock`), so concurrent
  * writers in several processes never lose each other's updates or leave a torn file. `mutate`
  * edits the parsed config in place; returning `false` means "nothing changed" and skips the
- * write. Keys regctl does not own survive in meaning (the file is re-serialised with tabs, as
- * docker does). The file is written atomically with mode 0600 and its directory created 0700.
- * Resolves to true when the file was written.
+ * write. Only the members `mutate` changed are rewritten in the text (src/credentials/json-edit.ts):
+ * every other byte, other tools' keys and formatting included, stays as it was. A new file is
+ * written as docker writes it (tab-indented). The file is written atomically with mode 0600
+ * and its directory created 0700. Resolves to true when the file was written.
  */
 export async function updateDockerConfig(
   path: string,
@@ -101,9 +110,26 @@ export async function updateDockerConfig(
   const target = await realpath(path).catch(() => path);
   await mkdir(dirname(target), { recursive: true, mode: 0o700 });
   return withFileLock(`${target}.lock`, async () => {
-    const cfg = await readDockerConfig(target);
+    const text = await readConfigText(target);
+    const cfg = parseDockerConfig(text, target);
+    const before = structuredClone(cfg);
     if ((await mutate(cfg)) === false) return false;
-    await writeFileAtomic(target, JSON.stringify(cfg, null, '\t') + '\n', 0o600);
+    const out = serializeEdit(text, before, cfg);
+    if (out === text) return false;
+    await writeFileAtomic(target, out, 0o600);
     return true;
   });
+}
+
+function serializeEdit(text: string, before: DockerConfig, after: DockerConfig): string {
+  const fresh = `${JSON.stringify(after, null, '\t')}\n`;
+  if (text.trim() === '') return fresh;
+  try {
+    const edited = rewriteJson(text, before, after);
+    // Belt and braces: the edit must mean exactly the new config, or the file is rewritten whole.
+    if (deepEqual(JSON.parse(edited), after)) return edited;
+  } catch {
+    // fall through to a full rewrite
+  }
+  return fresh;
 }

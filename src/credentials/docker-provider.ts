@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { registerSecret } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
-import { credentialFromAuthEntry, matchingKeys } from './auth-entry.js';
+import { matchingKeys } from './auth-entry.js';
 import { dockerConfigPath, readDockerConfig, type DockerConfig } from './docker-config.js';
-import { TOKEN_USERNAME, helperLookup, helperProgram, type HelperCredential } from './helper.js';
+import { TOKEN_USERNAME, helperDescription, helperLookup, type HelperCredential } from './helper.js';
 import { configKeyFor, hostFromConfigKey } from './host-key.js';
+import { PodmanCredentials, credentialFromAuths } from './podman.js';
 import type { Credential, CredentialProvider } from './types.js';
 
 /** Options for {@link DockerConfigCredentials}. */
@@ -15,12 +15,13 @@ export interface DockerConfigCredentialsOptions {
   env?: NodeJS.ProcessEnv;
   /** Receives one warning per broken credential helper. */
   logger?: Logger;
+  /** Also read podman's auth file after the docker config (default true). */
+  podman?: boolean;
 }
 
 // Per process, not per instance: a CLI run builds several providers and the user should read
 // "helper X is missing" once (oras#2020 is the complaint about helpers that break logins).
 const warnedHelpers = new Set<string>();
-const warnedFiles = new Set<string>();
 
 /**
  * Credentials as docker and podman keep them. For a host it asks, in order: the per-registry
@@ -34,11 +35,18 @@ export class DockerConfigCredentials implements CredentialProvider {
   private readonly logger: Logger;
   private config?: Promise<DockerConfig>;
   private readonly cache = new Map<string, Promise<Credential | undefined>>();
+  private readonly podman?: PodmanCredentials;
 
   constructor(opts: DockerConfigCredentialsOptions = {}) {
     this.env = opts.env ?? process.env;
     this.configPath = opts.configPath ?? dockerConfigPath(this.env);
     this.logger = opts.logger ?? silentLogger;
+    if (opts.podman !== false) this.podman = new PodmanCredentials({ env: this.env, skipPath: this.configPath, logger: this.logger });
+  }
+
+  /** The docker config file this provider reads. */
+  get path(): string {
+    return this.configPath;
   }
 
   /** The credential for `host` (`docker.io`, `localhost:5000`), or undefined for anonymous. */
@@ -65,9 +73,9 @@ export class DockerConfigCredentials implements CredentialProvider {
     const helper = perHost.find((h): h is string => typeof h === 'string' && h !== '');
     const found =
       (helper && (await this.fromHelper(helper, host))) ||
-      this.fromAuths(cfg, host, preferred, this.configPath, `docker config ${this.configPath} (auths)`) ||
+      credentialFromAuths(cfg, host, this.configPath, `docker config ${this.configPath} (auths)`) ||
       (cfg.credsStore && (await this.fromHelper(cfg.credsStore, host))) ||
-      (await this.fromPodman(host, preferred)) ||
+      (await this.podman?.get(host)) ||
       undefined;
     if (found) {
       registerSecret(found.password);
@@ -77,18 +85,10 @@ export class DockerConfigCredentials implements CredentialProvider {
     return found;
   }
 
-  private fromAuths(cfg: DockerConfig, host: string, preferred: string, file: string, source: string): Credential | undefined {
-    for (const k of matchingKeys(cfg.auths, host, preferred)) {
-      const cred = credentialFromAuthEntry(cfg.auths![k]!, `${file}: auths["${k}"]`);
-      if (cred) return { ...cred, source };
-    }
-    return undefined;
-  }
-
   private async fromHelper(name: string, host: string): Promise<Credential | undefined> {
     try {
       const hit = await helperLookup(name, host, { env: this.env });
-      return hit && { ...fromHelperCredential(hit.credential), source: `credential helper ${helperProgram(name)}` };
+      return hit && { ...fromHelperCredential(hit.credential), source: helperDescription(name) };
     } catch (e) {
       if (!warnedHelpers.has(name)) {
         warnedHelpers.add(name);
@@ -97,38 +97,6 @@ export class DockerConfigCredentials implements CredentialProvider {
       return undefined;
     }
   }
-
-  // podman and skopeo keep logins in their own file, same `auths` format (containers-auth.json(5)).
-  private async fromPodman(host: string, preferred: string): Promise<Credential | undefined> {
-    const path = podmanAuthPath(this.env);
-    if (!path || path === this.configPath) return undefined;
-    let cfg: DockerConfig;
-    try {
-      cfg = await readDockerConfig(path);
-    } catch (e) {
-      // Secondary source: a broken podman file should not stop docker-config users.
-      if (!warnedFiles.has(path)) {
-        warnedFiles.add(path);
-        this.logger.warn(`${(e as Error).message}; ignoring it`);
-      }
-      return undefined;
-    }
-    // containers-auth.json(5) allows `host/namespace` keys scoped to some repositories; a
-    // host-wide lookup cannot honour that scope, so only host-level keys count.
-    const auths = Object.fromEntries(Object.entries(cfg.auths ?? {}).filter(([k]) => isHostLevelKey(k)));
-    return this.fromAuths({ auths }, host, preferred, path, `podman auth file ${path}`);
-  }
-}
-
-/** podman's auth file: `REGISTRY_AUTH_FILE`, else `$XDG_RUNTIME_DIR/containers/auth.json`. */
-export function podmanAuthPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.REGISTRY_AUTH_FILE) return env.REGISTRY_AUTH_FILE;
-  return env.XDG_RUNTIME_DIR ? join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json') : undefined;
-}
-
-function isHostLevelKey(key: string): boolean {
-  const path = key.replace(/^https?:\/\//i, '').replace(/^[^/]*/, '');
-  return path === '' || /^\/(v[12]\/?)?$/i.test(path);
 }
 
 /** Maps a helper's answer to a {@link Credential}; `<token>` marks an identity token. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { RegctlError, registerSecret } from '../errors.js';
 import { DOCKER_HUB_CONFIG_KEY, configKeyFor } from './host-key.js';
+import { KEYCHAIN_HELPER, keychainProtocol } from './keychain-helper.js';
 
 /**
  * The docker-credential-helpers protocol (REGISTRIES.md, "Credential helper protocol"): a
@@ -33,6 +34,11 @@ const MAX_OUTPUT = 1 << 20;
 /** The program name for a helper suffix. */
 export function helperProgram(name: string): string {
   return `docker-credential-${name}`;
+}
+
+/** How `--verbose` and `login --show` name a helper: its program, or the OS keychain for `regctl`. */
+export function helperDescription(name: string): string {
+  return name === KEYCHAIN_HELPER ? 'the OS keychain (credHelpers "regctl")' : `credential helper ${helperProgram(name)}`;
 }
 
 /** Asks helper `name` for the credential filed under `serverUrl`; undefined when it has none. */
@@ -134,6 +140,8 @@ function helperFailed(name: string, verb: string, res: HelperResult): RegctlErro
 const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 function runHelper(name: string, verb: string, input: string, opts: HelperOptions): Promise<HelperResult> {
+  // regctl's own helper is the OS keychain: answered in-process, no spawn (keychain-helper.ts).
+  if (name === KEYCHAIN_HELPER) return keychainProtocol(verb, input);
   const program = helperProgram(name);
   if (!VALID_NAME.test(name)) {
     return Promise.reject(new RegctlError('CREDENTIALS', `credential helper name ${JSON.stringify(name)} is not valid`));

@@ -17,6 +17,13 @@ export class StaticCredentials implements CredentialProvider {
     }
   }
 
+  /** One credential for every host (`--creds` on a command that talks to one registry). */
+  static forAllHosts(cred: Credential): CredentialProvider {
+    for (const s of [cred.password, cred.identityToken, cred.registryToken]) registerSecret(s);
+    return { get: async () => cred };
+  }
+
+  /** The credential given for `host`, else what the fallback finds. */
   async get(host: string): Promise<Credential | undefined> {
     return this.byHost.get(host) ?? this.fallback?.get(host);
   }

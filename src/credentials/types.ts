@@ -12,6 +12,12 @@ export interface Credential {
   registryToken?: string;
   /** Where it came from, for `--verbose` and `login --show`; never the secret itself. */
   source?: string;
+  /**
+   * When the secret stops working (epoch ms), for short-lived credentials minted by a cloud SDK
+   * (ECR's 12 h password, a Google access token, an ACR refresh token). The auth layer asks its
+   * credential provider again before then, so a long copy never sends an expired secret.
+   */
+  expiresAt?: number;
 }
 
 /** Finds the credential for a registry host (`docker.io`, `localhost:5000`, ...). */

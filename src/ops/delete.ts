@@ -5,14 +5,15 @@ import { digestOf } from '../ref/digest.js';
 import { MediaType } from '../registry/media-types.js';
 import type { Registry } from '../registry/registry.js';
 
-/** How a tag was removed. */
-export type UntagMethod = 'delete-by-tag' | 'placeholder';
+/** How a tag was removed: the provider's own API, `DELETE` by tag, or a placeholder manifest. */
+export type UntagMethod = 'provider-api' | 'delete-by-tag' | 'placeholder';
 
 /** The OCI empty JSON blob, `{}`: the config of placeholder manifests (image-spec 1.1). */
 const EMPTY_JSON = Buffer.from('{}');
 
 /**
- * Removes one tag and nothing else. First `DELETE /v2/<repo>/manifests/<tag>` (OCI
+ * Removes one tag and nothing else. First the provider's untag hook, if it has one. Then
+ * `DELETE /v2/<repo>/manifests/<tag>` (OCI
  * distribution 1.1 allows it). Registries that refuse it (distribution 2.8 and many others
  * answer UNSUPPORTED or 400/405) get regctl's known workaround from REGISTRIES.md ("Tag delete
  * when the registry refuses DELETE by tag"): point the tag at a unique placeholder manifest,
@@ -20,6 +21,14 @@ const EMPTY_JSON = Buffer.from('{}');
  * stay. If that last delete fails the placeholder stays behind, and the caller is warned.
  */
 export async function untag(registry: Registry, repo: string, tag: string, logger?: Logger): Promise<UntagMethod> {
+  // A provider's own untag API comes first (Docker Hub, Harbor, ECR, ACR: REGISTRIES.md "Tag
+  // delete when the registry refuses DELETE by tag" prefers them); false means "not here".
+  const conn = registry.connection;
+  const provider = await conn.provider();
+  if (provider.untag && (await provider.untag(conn, repo, tag, await conn.providerContext()))) {
+    logger?.debug(`${registry.host}: removed ${repo}:${tag} through the ${provider.name} API`);
+    return 'provider-api';
+  }
   try {
     await registry.deleteManifest(repo, tag);
     return 'delete-by-tag';
@@ -51,4 +60,16 @@ export async function untag(registry: Registry, repo: string, tag: string, logge
     throw e;
   }
   return 'placeholder';
+}
+
+/**
+ * Deletes a manifest by digest, and with it every tag that points at it. The provider's hook
+ * comes first where one DELETE is not enough (Artifact Registry refuses while tags remain:
+ * `GOOGLE_MANIFEST_DANGLING_TAG`, REGISTRIES.md); otherwise the plain `DELETE`.
+ */
+export async function deleteManifestByDigest(registry: Registry, repo: string, digest: string): Promise<void> {
+  const conn = registry.connection;
+  const provider = await conn.provider();
+  if (provider.deleteManifest && (await provider.deleteManifest(conn, repo, digest, await conn.providerContext()))) return;
+  await registry.deleteManifest(repo, digest);
 }

@@ -3,8 +3,10 @@ import { verifyContent } from '../ref/digest.js';
 import { isImage, isIndex, type Descriptor, type Manifest, type Platform } from '../registry/manifest.js';
 import type { Registry } from '../registry/registry.js';
 import { readBytes } from '../transport/read-body.js';
-import type { ImageReference } from '../ref/reference.js';
-import { resolveManifest } from './resolve.js';
+import { manifestReference, type ImageReference } from '../ref/reference.js';
+import { RegistryRepository } from '../transports/registry.js';
+import type { ImageRepository } from '../transports/types.js';
+import { resolveManifestIn } from './resolve.js';
 
 /** Image configs beyond this are refused; real ones are a few KiB. */
 const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
@@ -28,9 +30,14 @@ export interface ImageSummary {
 
 /** Reads an image's config blob: exact bytes, verified against its digest. */
 export async function fetchConfig(registry: Registry, repo: string, manifest: Manifest): Promise<Buffer> {
+  return fetchConfigFrom(new RegistryRepository(registry, repo), manifest);
+}
+
+/** {@link fetchConfig} for an image anywhere: a registry, an OCI layout or an archive. */
+export async function fetchConfigFrom(repo: ImageRepository, manifest: Manifest): Promise<Buffer> {
   if (!isImage(manifest)) throw new RegctlError('USAGE', `${manifest.digest} is an index; pick an image with --platform`);
   const desc = manifest.parsed.config;
-  const reader = await registry.getBlob(repo, desc.digest);
+  const reader = await repo.getBlob(desc.digest);
   const bytes = await readBytes(reader.stream, MAX_CONFIG_BYTES, `config ${desc.digest}`);
   verifyContent(bytes, desc.digest, `config ${desc.digest}`);
   return bytes;
@@ -38,9 +45,15 @@ export async function fetchConfig(registry: Registry, repo: string, manifest: Ma
 
 /** Summarises the manifest a reference names (the platform's image with `platform`). */
 export async function inspectImage(registry: Registry, ref: ImageReference, platform?: Platform): Promise<{ manifest: Manifest; summary: ImageSummary }> {
-  const manifest = await resolveManifest(registry, ref, platform);
+  const label = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`;
+  return inspectImageIn(new RegistryRepository(registry, ref.repository), manifestReference(ref), label, platform);
+}
+
+/** {@link inspectImage} for an image anywhere; `label` is the `reference` the summary shows. */
+export async function inspectImageIn(repo: ImageRepository, reference: string, label: string, platform?: Platform): Promise<{ manifest: Manifest; summary: ImageSummary }> {
+  const manifest = await resolveManifestIn(repo, reference, platform);
   const base = {
-    reference: `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`,
+    reference: label,
     digest: manifest.digest,
     mediaType: manifest.mediaType,
     size: manifest.bytes.length,
@@ -57,7 +70,7 @@ export async function inspectImage(registry: Registry, ref: ImageReference, plat
   const { config, layers } = manifest.parsed;
   const summary: ImageSummary = { ...base, config, layers, totalLayerSize: layers.reduce((n, l) => n + l.size, 0) };
   if (/image\.config|container\.image/.test(config.mediaType)) {
-    const cfg = JSON.parse((await fetchConfig(registry, ref.repository, manifest)).toString('utf8')) as Record<string, unknown>;
+    const cfg = JSON.parse((await fetchConfigFrom(repo, manifest)).toString('utf8')) as Record<string, unknown>;
     if (typeof cfg.os === 'string' && typeof cfg.architecture === 'string') {
       summary.platform = { os: cfg.os, architecture: cfg.architecture, ...(typeof cfg.variant === 'string' && { variant: cfg.variant }) };
     }

@@ -21,6 +21,27 @@ export interface ProviderContext {
   /** The credential already found for the registry host, if any (for APIs that need a login). */
   credential?: Credential;
   env: NodeJS.ProcessEnv;
+  /**
+   * What the user asked about creating missing repositories (or projects) on push: true create,
+   * false never, undefined the provider's own default (ECR creates, Harbor does not).
+   */
+  createRepository?: boolean;
+}
+
+/** A registry's pull quota as its response headers state it (Docker Hub `ratelimit-*`). */
+export interface RateLimit {
+  /** Requests left in the current window. */
+  remaining: number;
+  /** The quota of a whole window. */
+  limit?: number;
+  windowSeconds?: number;
+  /** Who the quota is counted against (Hub's `docker-ratelimit-source`: an IP or account id). */
+  source?: string;
+}
+
+/** What {@link Provider.observeResponse} learnt from one response. */
+export interface ResponseNotes {
+  rateLimit?: RateLimit;
 }
 
 /** How blobs must be uploaded to a registry. */
@@ -45,6 +66,12 @@ export interface Provider {
   readonly name: string;
   /** True when this provider serves the given registry host (as in a reference). */
   matches(host: string): boolean;
+  /**
+   * True when the registry's `/v2/` challenges show it is this product, for self-hosted
+   * registries whose host names say nothing (Harbor). Consulted after the ping, for hosts that no
+   * provider {@link matches}.
+   */
+  recognizes?(challenges: string[]): boolean;
   /** The host to connect to, when it differs from the one users write. */
   endpointHost?(host: string): string;
   /** Credentials the platform already offers for this host (cloud SDK chains); undefined: none. */
@@ -53,14 +80,19 @@ export interface Provider {
   normalizeCredential?(host: string, credential: Credential): Credential;
   /** Removes one tag only; false means "not handled here", and the generic path is tried. */
   untag?(api: ProviderRegistryApi, repo: string, tag: string, ctx: ProviderContext): Promise<boolean>;
+  /**
+   * Deletes a manifest by digest where one DELETE is not enough (GAR refuses while tags point at
+   * it: untag first); false means "not handled here", and the generic DELETE is sent.
+   */
+  deleteManifest?(api: ProviderRegistryApi, repo: string, digest: string, ctx: ProviderContext): Promise<boolean>;
   /** Lists repositories where `/v2/_catalog` does not serve; `namespace` narrows it (Hub). */
   listRepositories?(api: ProviderRegistryApi, ctx: ProviderContext, namespace?: string): Promise<string[]>;
   /** Makes sure a repository (or its project) exists before a push. */
   ensureRepository?(api: ProviderRegistryApi, repo: string, ctx: ProviderContext): Promise<void>;
   /** Upload constraints; absent: the generic strategy. */
   uploadRules?: UploadRules;
-  /** Sees every registry response (rate-limit headers). */
-  observeResponse?(res: HttpResponse, ctx: ProviderContext): void;
+  /** Sees every registry response (rate-limit headers); the core keeps and reports what it returns. */
+  observeResponse?(res: HttpResponse, ctx: ProviderContext): ResponseNotes | void;
   /** Request tokens per repository rather than one token for many (ACR header limit). */
   tokenPerRepository?: boolean;
 }

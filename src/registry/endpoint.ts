@@ -19,11 +19,19 @@ export interface Endpoint {
 export interface EndpointOptions {
   /** Use http for this host. */
   plainHttp?: boolean;
+  /**
+   * After https fails (not on a certificate error), try plain http. Default: only for loopback
+   * hosts. A host configured `tls: insecure` sets it, as docker does for its insecure registries;
+   * `tls: enabled` clears it.
+   */
+  httpFallback?: boolean;
 }
 
-async function ping(http: HttpSender, baseUrl: string): Promise<HttpResponse> {
-  // One try only: a probe that fails is answered by the fallback, not by waiting.
-  return http.send({ method: 'GET', url: `${baseUrl}/v2/`, retries: 0 });
+async function ping(http: HttpSender, baseUrl: string, fallback: boolean): Promise<HttpResponse> {
+  // One try only when a plain-http probe follows: that fallback answers a failure faster than
+  // waiting would. With nothing to fall back to, one reset or 503 must not fail the command, so
+  // the ping is retried like any request (found by the fault suite, docs/reliability.md).
+  return http.send({ method: 'GET', url: `${baseUrl}/v2/`, ...(fallback && { retries: 0 }) });
 }
 
 function accept(res: HttpResponse, baseUrl: string): Endpoint | undefined {
@@ -44,17 +52,18 @@ export async function resolveEndpoint(http: HttpSender, host: string, opts: Endp
   const connectHost = providerFor(host).endpointHost?.(host) ?? host;
   const https = `https://${connectHost}`;
   const plain = `http://${connectHost}`;
-  if (opts.plainHttp) return await probe(http, plain, host);
+  if (opts.plainHttp) return await probe(http, plain, host, false);
+  const fallback = opts.httpFallback ?? isLoopbackHost(host);
   let firstError: unknown;
   try {
-    return await probe(http, https, host);
+    return await probe(http, https, host, fallback);
   } catch (e) {
-    if (!isLoopbackHost(host) || !isRegctlError(e, 'NETWORK', 'TIMEOUT', 'REGISTRY_ERROR') || isCertificateError(e)) throw e;
+    if (!fallback || !isRegctlError(e, 'NETWORK', 'TIMEOUT', 'REGISTRY_ERROR') || isCertificateError(e)) throw e;
     firstError = e;
   }
-  logger?.debug(`${host}: https failed, trying plain http (loopback registry)`);
+  logger?.debug(`${host}: https failed, trying plain http (${isLoopbackHost(host) ? 'loopback' : 'insecure'} registry)`);
   try {
-    return await probe(http, plain, host);
+    return await probe(http, plain, host, false);
   } catch {
     throw firstError;
   }
@@ -68,10 +77,14 @@ function isCertificateError(e: RegctlError): boolean {
   return /CERT|SELF_SIGNED|UNABLE_TO_(?:GET|VERIFY)|ERR_TLS/.test(errorCode(e.cause) ?? '');
 }
 
-async function probe(http: HttpSender, baseUrl: string, host: string): Promise<Endpoint> {
-  const res = await ping(http, baseUrl);
+async function probe(http: HttpSender, baseUrl: string, host: string, fallback: boolean): Promise<Endpoint> {
+  const res = await ping(http, baseUrl, fallback);
   await res.body.dump().catch(() => undefined);
   const ep = accept(res, baseUrl);
+  if (!ep && (res.status === 429 || res.status >= 500)) {
+    // A registry that is overloaded or down is still a registry: say so, not "not a registry".
+    throw new RegctlError(res.status === 429 ? 'RATE_LIMITED' : 'REGISTRY_ERROR', `${host} is unavailable: GET ${baseUrl}/v2/ answered HTTP ${res.status}`, { status: res.status });
+  }
   if (!ep) {
     throw new RegctlError('REGISTRY_ERROR', `${host} does not look like a container registry: GET ${baseUrl}/v2/ answered HTTP ${res.status}`, { status: res.status });
   }

@@ -1,5 +1,6 @@
 import { CATALOG_SCOPE, repositoryScope } from '../auth/scope.js';
 import { RegctlError } from '../errors.js';
+import { hasWhitespaceOrControl, quote } from '../ref/quote.js';
 import { header } from '../transport/types.js';
 import type { RegistryConnection } from './connection.js';
 import { nextLink } from './link.js';
@@ -45,6 +46,10 @@ async function paginate(conn: RegistryConnection, firstPath: string, key: 'tags'
     // A repository without tags answers `"tags": null` on distribution.
     if (items !== null && items !== undefined) {
       if (!Array.isArray(items) || items.some((t) => typeof t !== 'string')) throw new RegctlError('INVALID_INPUT', `${what}: "${key}" is not a list of strings`);
+      // No registry can store such a name (tags and repositories have a grammar); printed one per
+      // line, a newline would forge an entry and an escape sequence would reach the terminal.
+      const odd = (items as string[]).find(hasWhitespaceOrControl);
+      if (odd !== undefined) throw new RegctlError('INVALID_INPUT', `${what}: the registry returned a name with whitespace or control characters: ${quote(odd)}`);
       out.push(...(items as string[]));
     }
     const next = nextLink(header(res, 'link'));

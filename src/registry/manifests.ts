@@ -1,5 +1,5 @@
 import { repositoryScope } from '../auth/scope.js';
-import { RegctlError } from '../errors.js';
+import { RegctlError, isRegctlError } from '../errors.js';
 import { digestOf, isDigest, parseDigest } from '../ref/digest.js';
 import { header } from '../transport/types.js';
 import type { RegistryConnection } from './connection.js';
@@ -9,6 +9,8 @@ import { readBytes } from '../transport/read-body.js';
 import { responseError } from './response-error.js';
 
 const manifestPath = (repo: string, reference: string) => `/v2/${repo}/manifests/${reference}`;
+/** Tries of a manifest GET whose body breaks after the headers. */
+const BODY_ATTEMPTS = 3;
 const pull = (repo: string) => [repositoryScope(repo, ['pull'])];
 const push = (repo: string) => [repositoryScope(repo, ['pull', 'push'])];
 
@@ -28,9 +30,22 @@ function checkDigest(bytes: Buffer, expected: string, what: string): string {
  */
 export async function getManifest(conn: RegistryConnection, repo: string, reference: string): Promise<Manifest> {
   const what = `manifest ${conn.host}/${repo}${isDigest(reference) ? '@' : ':'}${reference}`;
-  const res = await conn.send({ method: 'GET', path: manifestPath(repo, reference), headers: { accept: MANIFEST_ACCEPT } }, pull(repo));
-  if (res.status !== 200) throw await responseError(res, `GET ${what}`);
-  const bytes = await readBytes(res.body, MAX_MANIFEST_BYTES, what);
+  let res;
+  let bytes: Buffer;
+  for (let attempt = 1; ; attempt++) {
+    res = await conn.send({ method: 'GET', path: manifestPath(repo, reference), headers: { accept: MANIFEST_ACCEPT } }, pull(repo));
+    if (res.status !== 200) throw await responseError(res, `GET ${what}`);
+    try {
+      bytes = await readBytes(res.body, MAX_MANIFEST_BYTES, what);
+      break;
+    } catch (e) {
+      // The transport retries until the headers arrive; a body cut or stalled after them is
+      // retried here, since a manifest is small and the GET can simply be sent again (found by
+      // the fault suite, docs/reliability.md).
+      if (attempt >= BODY_ATTEMPTS || !isRegctlError(e, 'NETWORK', 'TIMEOUT')) throw e;
+      conn.logger?.debug(`${what}: ${(e as Error).message}; fetching it again`);
+    }
+  }
   const headerDigest = header(res, 'docker-content-digest');
   let digest: string;
   if (isDigest(reference)) digest = checkDigest(bytes, reference, what);
@@ -53,7 +68,11 @@ export async function headManifest(conn: RegistryConnection, repo: string, refer
   const digest = header(res, 'docker-content-digest');
   const mediaType = header(res, 'content-type')?.split(';')[0]?.trim();
   const size = Number(header(res, 'content-length'));
-  if (digest && isDigest(digest) && mediaType && Number.isSafeInteger(size)) return { mediaType, digest, size };
+  // Asked by digest, a header naming another digest is not trusted: the GET below checks the
+  // bytes against the digest asked for. Taking the header would let a registry substitute
+  // another image for a pinned one (found by the abuse suite, docs/reliability.md).
+  const trusted = digest !== undefined && isDigest(digest) && (!isDigest(reference) || digest === reference);
+  if (trusted && mediaType && Number.isSafeInteger(size)) return { mediaType, digest, size };
   const m = await getManifest(conn, repo, reference);
   return { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
 }

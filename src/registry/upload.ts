@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { repositoryScope } from '../auth/scope.js';
 import { RegctlError, isRegctlError } from '../errors.js';
 import { createDigester } from '../ref/digest.js';
+import type { UploadRules } from '../providers/types.js';
 import type { HttpBody } from '../transport/types.js';
 import { header } from '../transport/types.js';
 import type { RegistryConnection } from './connection.js';
@@ -38,7 +39,8 @@ export async function cancelUpload(conn: RegistryConnection, repo: string, locat
   }
 }
 
-async function finish(conn: RegistryConnection, repo: string, location: string, digest: string, body?: () => HttpBody, length?: number, replayable = true): Promise<void> {
+/** Closes an upload session with `PUT <location>?digest=`, optionally carrying the last bytes. */
+export async function finish(conn: RegistryConnection, repo: string, location: string, digest: string, body?: () => HttpBody, length?: number, replayable = true): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
   if (length !== undefined) headers['content-length'] = String(length);
   const res = await conn.send({ method: 'PUT', path: withDigest(location, digest), headers, ...(body && { body }), replayable }, pushScope(repo));
@@ -56,6 +58,11 @@ export async function uploadBlob(
   conn: RegistryConnection, repo: string, desc: { digest: string; size: number },
   body: () => HttpBody, opts: { replayable?: boolean } = {},
 ): Promise<void> {
+  // Provider upload rules (ECR: chunks of at least 5 MiB, the last one in the PUT; REGISTRIES.md).
+  const rules = (await conn.provider()).uploadRules;
+  if (rules?.mode === 'chunked') {
+    return uploadChunked(conn, repo, desc, asChunks(body()), rules.minChunkSize ?? DEFAULT_CHUNK_SIZE, rules);
+  }
   const location = await startUpload(conn, repo);
   try {
     await finish(conn, repo, location, desc.digest, body, desc.size, opts.replayable ?? true);
@@ -128,26 +135,55 @@ export async function uploadOffset(conn: RegistryConnection, repo: string, locat
   return m ? Number(m[1]) + 1 : 0;
 }
 
+/** Chunk size when a provider asks for chunked uploads without a minimum. */
+const DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024;
+
+/** A request body as a sequence of byte chunks. */
+function asChunks(body: HttpBody): AsyncIterable<Uint8Array> {
+  if (typeof body === 'string') return (async function* () { yield Buffer.from(body); })();
+  if (body instanceof Uint8Array) return (async function* () { yield body; })();
+  return body as AsyncIterable<Uint8Array>;
+}
+
+/** Yields each item with a flag telling whether it is the last one (one item of look-ahead). */
+async function* withLast<T>(items: AsyncIterable<T>): AsyncIterable<[T, boolean]> {
+  let prev: { value: T } | undefined;
+  for await (const item of items) {
+    if (prev) yield [prev.value, false];
+    prev = { value: item };
+  }
+  if (prev) yield [prev.value, true];
+}
+
 /**
  * Chunked upload: PATCH chunks of `chunkSize` bytes with `Content-Range`, then the closing PUT.
- * Each chunk is held in memory so a failed PATCH is retried by the transport; one whose server
- * answered 416 is realigned to the offset the registry reports.
+ * Each chunk is held in memory so a failed PATCH is retried by the transport; a 416 reports the
+ * offset the registry holds. Every chunk but the last is exactly `chunkSize`, which is how a
+ * provider's minimum chunk size is met. `rules.lastChunkInPut` sends the final chunk in the PUT
+ * (ECR answered 500 to an empty closing PUT); `rules.untrustedRange` never asks the registry for
+ * its offset (ECR's `Range` stops updating after the second PATCH): the offset is counted here.
+ * A PATCH answering 201 instead of 202 (ECR) is accepted.
  */
 export async function uploadChunked(
   conn: RegistryConnection, repo: string, desc: { digest: string; size: number },
-  source: AsyncIterable<Uint8Array>, chunkSize: number,
+  source: AsyncIterable<Uint8Array>, chunkSize: number, rules: Omit<UploadRules, 'mode'> = {},
 ): Promise<void> {
   let location = await startUpload(conn, repo);
   let offset = 0;
   try {
-    for await (const chunk of rechunk(source, chunkSize)) {
+    for await (const [chunk, last] of withLast(rechunk(source, chunkSize))) {
+      if (last && rules.lastChunkInPut) {
+        if (offset + chunk.length !== desc.size) throw new RegctlError('DIGEST_MISMATCH', `blob ${desc.digest}: read ${offset + chunk.length} bytes, expected ${desc.size}`);
+        await finish(conn, repo, location, desc.digest, () => chunk, chunk.length);
+        return;
+      }
       const res = await conn.send({
         method: 'PATCH', path: location, body: () => chunk,
         headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + chunk.length - 1}`, 'content-length': String(chunk.length) },
       }, pushScope(repo));
       if (res.status === 416) {
         await res.body.dump().catch(() => undefined);
-        const acknowledged = await uploadOffset(conn, repo, location);
+        const acknowledged = rules.untrustedRange ? 'an unknown number of' : await uploadOffset(conn, repo, location);
         throw new RegctlError('REGISTRY_ERROR', `chunk at ${offset} refused; registry holds ${acknowledged} bytes`, { status: 416 });
       }
       if (res.status !== 202 && res.status !== 201 && res.status !== 204) throw await responseError(res, `PATCH blob ${conn.host}/${repo}@${desc.digest}`);

@@ -4,9 +4,12 @@
  * (src/transport/redirect.ts). Bodies stream both ways; nothing is buffered here.
  */
 import { Readable } from 'node:stream';
-import { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RegctlError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
+import { parseConnectToList } from './connect-to.js';
+import { Dispatchers, type HostTls } from './dispatchers.js';
+import { ProxySelector, displayProxy, proxyFromEnv, type ProxySettings } from './proxy.js';
 import { displayUrl, nextHop, redirectHeaders } from './redirect.js';
 import { DEFAULT_RETRY_POLICY, isTimeoutError, retryDelay, shouldRetry, errorCode, type RetryPolicy } from './retry.js';
 import type { HttpBody, HttpMethod, HttpRequest, HttpResponse, HttpSender, ResponseBody } from './types.js';
@@ -32,7 +35,16 @@ export interface HttpClientOptions {
   connectionsPerOrigin?: number;
   /** How to wait between retries; tests replace it to run without real delays. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** `--connect-to` rules, `HOST[:PORT]:ADDR:PORT` (src/transport/connect-to.ts). */
+  connectTo?: string[];
+  /** TLS settings of one host (config `hosts`, docker's certs.d), by `URL.host`. */
+  tlsFor?: (authority: string) => HostTls | undefined;
+  /** Proxies; default `HTTP_PROXY`/`HTTPS_PROXY`/`NO_PROXY` from the environment; false: none. */
+  proxy?: ProxySettings | false;
 }
+
+/** Default time limits of {@link HttpClientOptions}, in ms. */
+export const DEFAULT_TIMEOUTS = Object.freeze({ connectMs: 30_000, headersMs: 60_000, bodyMs: 60_000 });
 
 /** A request as sent on one hop, after defaults and redirect rewriting. */
 interface Hop {
@@ -46,9 +58,9 @@ interface Hop {
   policy: RetryPolicy;
 }
 
-/** Sends {@link HttpRequest}s over one pooled undici Agent. Call {@link close} when done. */
+/** Sends {@link HttpRequest}s over pooled undici dispatchers (one per origin). Call {@link close} when done. */
 export class HttpClient implements HttpSender {
-  private readonly agent: Agent;
+  private readonly dispatchers: Dispatchers;
   private readonly policy: RetryPolicy;
   private readonly log: Logger;
   private readonly userAgent: string;
@@ -56,16 +68,17 @@ export class HttpClient implements HttpSender {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(opts: HttpClientOptions = {}) {
-    this.agent = new Agent({
-      connect: {
-        ...(opts.ca !== undefined && { ca: opts.ca }),
-        rejectUnauthorized: !opts.insecure,
-      },
-      connectTimeout: opts.connectTimeoutMs ?? 30_000,
-      headersTimeout: opts.headersTimeoutMs ?? 60_000,
-      bodyTimeout: opts.bodyTimeoutMs ?? 60_000,
-      keepAliveTimeout: 30_000,
-      ...(opts.connectionsPerOrigin !== undefined && { connections: opts.connectionsPerOrigin }),
+    const proxy = opts.proxy === false ? undefined : new ProxySelector(opts.proxy ?? proxyFromEnv());
+    this.dispatchers = new Dispatchers({
+      ...(opts.ca !== undefined && { ca: opts.ca }),
+      ...(opts.insecure && { insecure: true }),
+      ...(opts.tlsFor && { tlsFor: opts.tlsFor }),
+      ...(proxy && !proxy.empty && { proxy }),
+      connectTo: parseConnectToList(opts.connectTo ?? []),
+      connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_TIMEOUTS.connectMs,
+      headersTimeoutMs: opts.headersTimeoutMs ?? DEFAULT_TIMEOUTS.headersMs,
+      bodyTimeoutMs: opts.bodyTimeoutMs ?? DEFAULT_TIMEOUTS.bodyMs,
+      ...(opts.connectionsPerOrigin !== undefined && { connectionsPerOrigin: opts.connectionsPerOrigin }),
     });
     this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry };
     this.log = opts.logger ?? silentLogger;
@@ -136,9 +149,12 @@ export class HttpClient implements HttpSender {
       throwIfAborted(hop.signal);
       const started = performance.now();
       this.log.debug(`${where}${attempt > 0 ? ` (retry ${attempt}/${policy.max})` : ''}`);
-      let raw;
+      let raw: Dispatcher.ResponseData;
+      // Per-host TLS material is read here, on first use: a bad file fails this request, not the client.
+      const route = this.dispatchers.for(hop.url);
+      if (attempt === 0 && route.proxy) this.log.debug(`${where}: through proxy ${displayProxy(route.proxy)}`);
       try {
-        raw = await this.agent.request({
+        raw = await route.dispatcher.request({
           origin: hop.url.origin,
           path: hop.url.pathname + hop.url.search,
           method: hop.method,
@@ -156,7 +172,8 @@ export class HttpClient implements HttpSender {
           continue;
         }
         const hint = isTlsVerifyError(err) ? 'trust the registry\'s CA with --ca-file <pem>, or skip verification with --insecure' : undefined;
-        throw new RegctlError(isTimeoutError(err) ? 'TIMEOUT' : 'NETWORK', `${where}: ${reason}`, { cause: err, ...(hint && { hint }) });
+        const via = route.proxy ? ` (through proxy ${displayProxy(route.proxy)})` : '';
+        throw new RegctlError(isTimeoutError(err) ? 'TIMEOUT' : 'NETWORK', `${where}: ${reason}${via}`, { cause: err, ...(hint && { hint }) });
       }
       const elapsed = Math.round(performance.now() - started);
       this.log.debug(`${where} -> ${raw.statusCode} (${elapsed} ms)`);
@@ -173,7 +190,7 @@ export class HttpClient implements HttpSender {
 
   /** Closes pooled connections; in-flight requests finish first. */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.dispatchers.close();
   }
 }
 

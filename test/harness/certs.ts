@@ -4,7 +4,7 @@
  * tokens. Generated once per process because key generation is the slow part of start-up.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -112,6 +112,35 @@ async function leaf(paths: CertPaths, name: string, subject: string, exts: strin
     '-set_serial', `0x${randomBytes(8).toString('hex')}`,
     '-out', join(paths.dir, `${name}.crt`), '-days', '30', '-extfile', ext,
   ]);
+}
+
+/** A server certificate and key (file paths) for {@link serverCertFor}. */
+export interface ServerCertPaths {
+  cert: string;
+  key: string;
+}
+
+const namedCerts = new Map<string, Promise<ServerCertPaths>>();
+
+/**
+ * Issues (once per process and name set) a server certificate signed by the test CA in `paths`
+ * for arbitrary DNS names, so provider emulators can serve `registry-1.docker.io` or
+ * `123456789012.dkr.ecr.us-east-1.amazonaws.com` on 127.0.0.1 and clients verify them normally.
+ * `127.0.0.1` and `::1` are always included as IP SANs.
+ */
+export function serverCertFor(paths: CertPaths, names: string[]): Promise<ServerCertPaths> {
+  const sorted = [...new Set(names.map((n) => n.toLowerCase()))].sort();
+  const id = createHash('sha256').update(`${paths.dir}\n${sorted.join(',')}`).digest('hex').slice(0, 16);
+  let pending = namedCerts.get(id);
+  if (!pending) {
+    const name = `named-${id}`;
+    const san = [...sorted.map((n) => `DNS:${n}`), 'IP:127.0.0.1', 'IP:::1'].join(',');
+    pending = leaf(paths, name, `/CN=${sorted[0] ?? 'localhost'}`, [`subjectAltName=${san}`, 'extendedKeyUsage=serverAuth'])
+      .then(() => ({ cert: join(paths.dir, `${name}.crt`), key: join(paths.dir, `${name}.key`) }));
+    namedCerts.set(id, pending);
+    pending.catch(() => namedCerts.delete(id));
+  }
+  return pending;
 }
 
 /** Returns PEM text given either the PEM itself or the path of a file holding it. */

@@ -34,11 +34,19 @@ export interface CliResult {
 // Variables that change output or credential lookup; tests set them explicitly when needed.
 const SCRUBBED = /^(VITEST.*|FORCE_COLOR|NO_COLOR|DOCKER_CONFIG|REGISTRY_AUTH_FILE|REGCTL_.*|CI|GITHUB_ACTIONS|NODE_OPTIONS|TEST)$/;
 
-/** The environment a CLI run starts from: process.env minus {@link SCRUBBED}, NO_COLOR=1. */
+/**
+ * A session bus address where nothing listens. `regctl login` keeps secrets in the OS keychain
+ * (the Secret Service on that bus) when it can, so CLI runs get this one unless a test brings
+ * its own (harness/secret-service.ts): the developer's keyring is never written, and a login
+ * behaves the same on a desktop as on a CI machine without a bus.
+ */
+export const NO_SESSION_BUS = 'unix:path=/nonexistent/regctl-test-bus';
+
+/** The environment a CLI run starts from: process.env minus {@link SCRUBBED}, NO_COLOR=1, {@link NO_SESSION_BUS}. */
 export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !SCRUBBED.test(k)) env[k] = v;
-  return { ...env, NO_COLOR: '1', ...extra };
+  return { ...env, NO_COLOR: '1', DBUS_SESSION_BUS_ADDRESS: NO_SESSION_BUS, ...extra };
 }
 
 /** Spawns `node bin/regctl.js ...args` and collects its exit code and output. */

@@ -95,7 +95,10 @@ describe('copyImage between distribution registries', () => {
     expect(uniqueBlobs.size).toBe(5);
     const rec = record();
     const result = await copyImage(repo(a.host, 'src/app'), '1.0', { repository: repo(b.host, 'dst/app'), tag: '1.0' }, { onEvent: rec.onEvent });
-    expect(result).toEqual({ destination: `${b.host}/dst/app:1.0`, digest: index.digest, mediaType: MediaType.OciIndex, skipped: false });
+    expect(result).toEqual({
+      destination: `${b.host}/dst/app:1.0`, digest: index.digest, mediaType: MediaType.OciIndex, skipped: false,
+      stats: expect.objectContaining({ blobsCopied: uniqueBlobs.size, blobsSkipped: 0, manifestsPushed: children.length + 1 }),
+    });
 
     const started = rec.of('blob-start').map((e) => e.digest);
     const done = rec.of('blob-done') as Array<Extract<CopyEvent, { type: 'blob-done' }>>;

@@ -199,7 +199,8 @@ describe('saveCredential / eraseCredential with helpers', () => {
   it('through credHelpers for one host only; other hosts go to the file', async () => {
     await writeConfig({ credHelpers: { 'a.example': 'fake2' }, proxies: { default: { httpProxy: 'http://p:1' } } });
     expect((await saveCredential('a.example', { username: 'ua', password: 'pass-a-1' }, { env })).where).toBe('credential helper docker-credential-fake2');
-    expect((await saveCredential('b.example', { username: 'ub', password: 'pass-b-1' }, { env })).where).toContain('docker config');
+    // No helper for b.example: without the keychain (this tests the file), it goes to auths.
+    expect((await saveCredential('b.example', { username: 'ub', password: 'pass-b-1' }, { env, keychain: false })).where).toContain('docker config');
     const cfg = await readConfig();
     expect(cfg.auths).toEqual({ 'b.example': { auth: Buffer.from('ub:pass-b-1').toString('base64') } });
     expect(cfg.proxies).toEqual({ default: { httpProxy: 'http://p:1' } });

@@ -203,14 +203,16 @@ const FOREIGN = {
   detachKeys: 'ctrl-e,e',
 };
 
+// keychain: false (regctl login --no-keychain) on purpose: these pin the file format.
 describe('saveCredential / eraseCredential (plain file)', () => {
   it('writes auth in docker format and keeps foreign keys through save and erase', async () => {
     await writeConfig({ ...FOREIGN, auths: { 'ghcr.io': { auth: b64('gh:ghp_keepme') } } });
-    const { where } = await saveCredential('localhost:5000', { username: 'alice', password: 'pa:ss' }, { env });
+    const { where } = await saveCredential('localhost:5000', { username: 'alice', password: 'pa:ss' }, { env, keychain: false });
     expect(where).toBe(`docker config ${cfgPath}`);
     expect(where).not.toContain('pa:ss');
     const text = await readFile(cfgPath, 'utf8');
-    expect(text).toContain('\n\t"auths"');
+    // Only our entry is new: the (compact) file keeps every other byte.
+    expect(text).toBe(JSON.stringify({ ...FOREIGN, auths: { 'ghcr.io': { auth: b64('gh:ghp_keepme') }, 'localhost:5000': { auth: b64('alice:pa:ss') } } }));
     const saved = JSON.parse(text);
     expect(saved).toEqual({
       ...FOREIGN,
@@ -225,8 +227,8 @@ describe('saveCredential / eraseCredential (plain file)', () => {
 
   it('uses the Hub key, stores identity tokens, and replaces other spellings of the host', async () => {
     await writeConfig({ auths: { 'index.docker.io': { auth: b64('stale:stale-pass') }, 'http://r.example': { auth: b64('x:oldpass') } } });
-    await saveCredential('docker.io', { username: 'hub', password: 'dckr_pat_1' }, { env });
-    await saveCredential('r.example', { identityToken: 'refresh-123', username: 'me' }, { env });
+    await saveCredential('docker.io', { username: 'hub', password: 'dckr_pat_1' }, { env, keychain: false });
+    await saveCredential('r.example', { identityToken: 'refresh-123', username: 'me' }, { env, keychain: false });
     const cfg = JSON.parse(await readFile(cfgPath, 'utf8'));
     expect(cfg.auths).toEqual({
       'https://index.docker.io/v1/': { auth: b64('hub:dckr_pat_1') },
@@ -236,15 +238,15 @@ describe('saveCredential / eraseCredential (plain file)', () => {
   });
 
   it('rejects a user name with a colon', async () => {
-    await expect(saveCredential('a.example', { username: 'a:b', password: 'x' }, { env })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(saveCredential('a.example', { username: 'a:b', password: 'x' }, { env, keychain: false })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
   it('creates the directory 0700 and the file 0600, leaving no temp or lock files', async () => {
-    await saveCredential('a.example', { username: 'u', password: 'secret-1' }, { env });
+    await saveCredential('a.example', { username: 'u', password: 'secret-1' }, { env, keychain: false });
     expect((await stat(dirname(cfgPath))).mode & 0o777).toBe(0o700);
     expect((await stat(cfgPath)).mode & 0o777).toBe(0o600);
     await writeFile(cfgPath, '{}', { mode: 0o644 });
-    await saveCredential('b.example', { username: 'u', password: 'secret-2' }, { env });
+    await saveCredential('b.example', { username: 'u', password: 'secret-2' }, { env, keychain: false });
     expect((await stat(cfgPath)).mode & 0o777).toBe(0o600);
     expect(await readdir(dirname(cfgPath))).toEqual(['config.json']);
   });
@@ -259,7 +261,7 @@ describe('saveCredential / eraseCredential (plain file)', () => {
     await writeConfig({ currentContext: 'x' }, real);
     await mkdir(dirname(cfgPath), { recursive: true });
     await symlink(real, cfgPath);
-    await saveCredential('a.example', { username: 'u', password: 'secret-3' }, { env });
+    await saveCredential('a.example', { username: 'u', password: 'secret-3' }, { env, keychain: false });
     expect((await stat(cfgPath)).isFile()).toBe(true);
     expect(JSON.parse(await readFile(real, 'utf8')).auths['a.example']).toBeDefined();
   });
@@ -273,10 +275,56 @@ describe('saveCredential / eraseCredential (plain file)', () => {
   it('serialises concurrent in-process saves', async () => {
     await writeConfig(FOREIGN);
     const hosts = Array.from({ length: 25 }, (_, i) => `h${i}.example`);
-    await Promise.all(hosts.map((h, i) => saveCredential(h, { username: `u${i}`, password: `p-${i}-secret` }, { env })));
+    await Promise.all(hosts.map((h, i) => saveCredential(h, { username: `u${i}`, password: `p-${i}-secret` }, { env, keychain: false })));
     const cfg = JSON.parse(await readFile(cfgPath, 'utf8'));
     expect(Object.keys(cfg.auths).sort()).toEqual([...hosts].sort());
     expect(cfg.currentContext).toBe(FOREIGN.currentContext);
+  });
+});
+
+describe('saveCredential when no OS keychain is usable', () => {
+  // The keychain is reached in-process, over this process's session bus address.
+  let bus: string | undefined;
+  beforeEach(() => {
+    bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+    process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/regctl-test-bus';
+  });
+  afterEach(() => {
+    if (bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = bus;
+  });
+  const capture = () => {
+    const warnings: string[] = [];
+    return { warnings, logger: { debug() {}, info() {}, warn: (m: string) => void warnings.push(m) } };
+  };
+  const fallback = () => `no OS keychain (no D-Bus session bus, so no Secret Service); saved the login base64-encoded in ${cfgPath} (--no-keychain skips the keychain)`;
+
+  it('saves base64 auths, drops a stale keychain marker, and says so in one warning', async () => {
+    await writeConfig({ credHelpers: { 'a.example': 'regctl', 'b.example': 'regctl' } });
+    const { warnings, logger } = capture();
+    const { where } = await saveCredential('a.example', { username: 'u', password: 'fallback-secret-1' }, { env, logger });
+    expect(where).toBe(`docker config ${cfgPath}`);
+    expect(warnings).toEqual([fallback()]);
+    expect(JSON.parse(await readFile(cfgPath, 'utf8'))).toEqual({ credHelpers: { 'b.example': 'regctl' }, auths: { 'a.example': { auth: b64('u:fallback-secret-1') } } });
+  });
+
+  it.each([
+    ['1', 0],
+    ['true', 0],
+    ['YES', 0],
+    ['0', 1],
+    ['', 1],
+  ])('REGCTL_NO_KEYCHAIN=%j skips the keychain (warnings: %i)', async (value, expected) => {
+    const { warnings, logger } = capture();
+    await saveCredential('a.example', { username: 'u', password: 'env-secret-1' }, { env: { ...env, REGCTL_NO_KEYCHAIN: value }, logger });
+    expect(warnings).toHaveLength(expected);
+    expect(JSON.parse(await readFile(cfgPath, 'utf8')).auths['a.example']).toEqual({ auth: b64('u:env-secret-1') });
+  });
+
+  it('an explicit keychain option wins over REGCTL_NO_KEYCHAIN', async () => {
+    const { warnings, logger } = capture();
+    await saveCredential('a.example', { username: 'u', password: 'opt-secret-1' }, { env: { ...env, REGCTL_NO_KEYCHAIN: '1' }, keychain: true, logger });
+    expect(warnings).toEqual([fallback()]);
   });
 });
 
@@ -336,7 +384,7 @@ describe('multi-process writers', () => {
       `import { saveCredential } from ${JSON.stringify(pathToFileURL(storeJs).href)};
 const [configPath, worker] = process.argv.slice(2);
 for (let i = 0; i < 6; i++) {
-  await saveCredential('w' + worker + '-' + i + '.example', { username: 'u' + worker, password: 'p:' + i + '-secret' }, { configPath, env: {} });
+  await saveCredential('w' + worker + '-' + i + '.example', { username: 'u' + worker, password: 'p:' + i + '-secret' }, { configPath, env: {}, keychain: false });
 }
 `,
     );

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { untag } from '../../ops/delete.js';
+import { deleteManifestByDigest, untag } from '../../ops/delete.js';
 import { parseReference } from '../../ref/reference.js';
 import { RegctlError } from '../../errors.js';
 import { action } from '../context.js';
@@ -15,7 +15,7 @@ export function registerDelete(program: Command): void {
       const registry = ctx.client().registry(ref.registry);
       const name = `${ref.registry}/${ref.repository}`;
       if (ref.digest) {
-        await registry.deleteManifest(ref.repository, ref.digest);
+        await deleteManifestByDigest(registry, ref.repository, ref.digest);
         if (ctx.out.opts.json) ctx.out.json({ deleted: `${name}@${ref.digest}`, kind: 'manifest' });
         else ctx.out.line(`deleted ${name}@${ref.digest}`);
         return;

@@ -6,11 +6,12 @@ import { registerInspect } from './inspect.js';
 import { registerList } from './list.js';
 import { registerLogin } from './login.js';
 import { registerLogout } from './logout.js';
+import { registerSync } from './sync.js';
 import { registerTag } from './tag.js';
 
 /** Adds every command to the program, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
-  for (const register of [registerLogin, registerLogout, registerInspect, registerDigest, registerCopy, registerTag, registerList, registerDelete]) {
+  for (const register of [registerLogin, registerLogout, registerInspect, registerDigest, registerCopy, registerSync, registerTag, registerList, registerDelete]) {
     register(program);
   }
 }

@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { parsePlatform, formatPlatform } from '../../copy/platform.js';
-import { fetchConfig, inspectImage, type ImageSummary } from '../../ops/inspect.js';
-import { resolveManifest } from '../../ops/resolve.js';
+import { fetchConfig, fetchConfigFrom, inspectImage, inspectImageIn, type ImageSummary } from '../../ops/inspect.js';
+import { resolveManifest, resolveManifestIn } from '../../ops/resolve.js';
+import { isLocalReference, withLocalSource } from '../../transports/open.js';
 import { parseReference } from '../../ref/reference.js';
+import { describeRateLimit } from '../../registry/rate-limit.js';
 import { action } from '../context.js';
 import { formatBytes } from '../format.js';
 
@@ -27,21 +29,37 @@ function describe(s: ImageSummary): string[] {
 export function registerInspect(program: Command): void {
   program
     .command('inspect <ref>')
-    .description('show an image or index: a summary, --raw manifest bytes, or --config')
+    .description('show an image or index: a summary, --raw manifest bytes, or --config; <ref> may also be oci:<dir>[:tag], oci-archive:<file>[:tag] or docker-archive:<file>[:name:tag]')
     .option('--platform <os/arch[/variant]>', 'inspect this platform\'s image of an index')
     .option('--raw', 'print the manifest exactly as the registry stores it')
     .option('--config', 'print the image config blob')
     .action(action(async (ctx, refArg: string, opts: { platform?: string; raw?: boolean; config?: boolean }) => {
-      const ref = parseReference(refArg);
       const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
+      // oci:, oci-archive: and docker-archive: references are read from disk (src/transports/open.ts).
+      if (isLocalReference(refArg)) {
+        return withLocalSource(refArg, async ({ repository, reference }) => {
+          if (opts.raw || opts.config) {
+            const manifest = await resolveManifestIn(repository, reference, platform);
+            return ctx.out.raw(opts.config ? await fetchConfigFrom(repository, manifest) : manifest.bytes);
+          }
+          const { summary } = await inspectImageIn(repository, reference, refArg, platform);
+          if (ctx.out.opts.json) ctx.out.json(summary);
+          else for (const l of describe(summary)) ctx.out.line(l);
+        });
+      }
+      const ref = parseReference(refArg);
       const registry = ctx.client().registry(ref.registry);
       if (opts.raw || opts.config) {
         const manifest = await resolveManifest(registry, ref, platform);
         ctx.out.raw(opts.config ? await fetchConfig(registry, ref.repository, manifest) : manifest.bytes);
+        const rl = registry.connection.rateLimit;
+        if (ctx.globals.verbose && rl) ctx.out.info(`RateLimit:  ${describeRateLimit(rl)}`);
         return;
       }
       const { summary } = await inspectImage(registry, ref, platform);
-      if (ctx.out.opts.json) ctx.out.json(summary);
-      else for (const l of describe(summary)) ctx.out.line(l);
+      // --verbose adds the pull quota the registry reported (Docker Hub's ratelimit-* headers).
+      const rateLimit = ctx.globals.verbose ? registry.connection.rateLimit : undefined;
+      if (ctx.out.opts.json) ctx.out.json(rateLimit ? { ...summary, rateLimit } : summary);
+      else for (const l of [...describe(summary), ...(rateLimit ? [`RateLimit:  ${describeRateLimit(rateLimit)}`] : [])]) ctx.out.line(l);
     }));
 }

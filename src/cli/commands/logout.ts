@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { eraseCredential } from '../../credentials/store.js';
+import { logout } from '../../ops/login.js';
 import { parseRegistry } from '../../ref/host.js';
 import { action } from '../context.js';
 
@@ -7,11 +7,12 @@ import { action } from '../context.js';
 export function registerLogout(program: Command): void {
   program
     .command('logout <registry>')
-    .description('remove saved credentials for a registry (config.json and credential helper)')
+    .description('remove the saved login for a registry everywhere: config.json, its credential helpers, the OS keychain, podman\'s auth file')
     .action(action(async (ctx, registryArg: string) => {
       const host = parseRegistry(registryArg);
-      const removed = await eraseCredential(host);
-      if (ctx.out.opts.json) ctx.out.json({ registry: host, removed });
-      else ctx.out.line(removed ? `Removed login credentials for ${host}` : `Not logged in to ${host}`);
+      const { removed, stillSetIn } = await logout(host);
+      if (ctx.out.opts.json) ctx.out.json({ registry: host, removed: removed.length > 0, from: removed, ...(stillSetIn && { stillSetIn }) });
+      else ctx.out.line(removed.length > 0 ? `Removed login credentials for ${host} from ${removed.join(', ')}` : `Not logged in to ${host}`);
+      if (stillSetIn) ctx.out.warn(`${stillSetIn} still holds credentials for ${host}`);
     }));
 }
