@@ -39,7 +39,7 @@ const SPECS = {
 };
 
 /** Runs `fn` over `items` with at most `n` at once. */
-async function pool(items, n, fn) {
+export async function pool(items, n, fn) {
   const out = new Array(items.length);
   let next = 0;
   const worker = async () => {

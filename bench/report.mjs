@@ -5,6 +5,9 @@ import os from 'node:os';
 
 export const BEGIN = '<!-- bench:begin -->';
 export const END = '<!-- bench:end -->';
+/** The sync cases have their own generated part, so a run of either kind leaves the other's figures. */
+export const SYNC_BEGIN = '<!-- bench:sync:begin -->';
+export const SYNC_END = '<!-- bench:sync:end -->';
 
 const secs = (ms) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 2)} s` : '-');
 const mb = (x) => (Number.isFinite(x) ? `${x.toFixed(0)} MB` : '-');
@@ -57,34 +60,34 @@ export function machineInfo(root) {
   ];
 }
 
-/** The generated Markdown section. */
-export function markdownSection({ rows, quick, command, info, images, runs, started, failures }) {
-  const out = [BEGIN, '', `Run on ${started.toISOString().replace(/\.\d+Z$/, 'Z')} with \`${command}\`.`, ''];
+/** The generated Markdown section, between `begin` and `end` (default: the copy cases' markers). */
+export function markdownSection({ rows, quick, command, info, images, runsText, started, failures, begin = BEGIN, end = END }) {
+  const out = [begin, '', `Run on ${started.toISOString().replace(/\.\d+Z$/, 'Z')} with \`${command}\`.`, ''];
   if (quick) out.push('**This is a `--quick` run: small images and one run per tool. It shows the benchmark works; its timings are not a result.**', '');
   // Other work on the machine shows in the load; a busy machine makes every figure noisy.
   out.push(...info.map((l) => `- ${l}`), `- load average at end ${loadText()}`, '');
   out.push(`Images: ${images.map((i) => `${i.name} (${i.title}${quick ? ', quick size' : ''}): ${(i.bytes / 1e6).toFixed(1)} MB in ${i.blobs} blobs`).join('; ')}.`);
-  out.push(`Timed runs per tool: ${runs.big} for index, big, index-far and fanout; ${runs.small} for small, small-far and repeat.`, '');
+  out.push(`Timed runs per tool: ${runsText}.`, '');
   out.push(markdownTable(rows), '');
   const missed = rows.filter((r) => !r.met);
   out.push(missed.length ? `Targets missed: ${missed.map((r) => `${r.id} (${r.error ? 'failed' : r.target})`).join(', ')}.` : 'Every target was met.', '');
-  out.push('Requests per copy (counting proxy; `x3 dst` rows list each destination):', '');
+  out.push(`Requests per ${begin === SYNC_BEGIN ? 'sync' : 'copy'} (counting proxy; \`x3 dst\` rows list each destination):`, '');
   for (const r of rows.filter((x) => !x.error)) {
     for (const s of [r.subject, r.baseline]) if (s.detail) out.push(`- ${r.id}, ${s.label}: ${s.detail}`);
   }
   const repeat = rows.find((r) => r.id === 'repeat' && !r.error);
   if (repeat?.subject.log) out.push('', 'The repeated regctl copy sent exactly:', '', '```', ...repeat.subject.log, '```');
   if (failures.length) out.push('', 'Failures:', '', '```', ...failures, '```');
-  out.push('', END);
+  out.push('', end);
   return out.join('\n');
 }
 
-/** Replaces the generated section of `file` (appends one when the markers are missing). */
-export function writeDocs(file, section) {
+/** Replaces the generated section of `file` between `begin` and `end` (appends one when the markers are missing). */
+export function writeDocs(file, section, begin = BEGIN, end = END) {
   const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  const next = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+  const a = text.indexOf(begin);
+  const b = text.indexOf(end);
+  const next = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + end.length) : `${text.trimEnd()}\n\n${section}\n`;
   writeFileSync(`${file}.tmp`, next);
   renameSync(`${file}.tmp`, file);
 }

@@ -95,7 +95,11 @@ export function registerSecret(secret: string | undefined): void {
 const SECRET_PATTERNS: Array<[RegExp, string]> = [
   [/\b((?:proxy-)?authorization\s*[:=]\s*)[^\r\n,;"']+/gi, '$1***'],
   [/\b(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 ***'],
-  [/\b((?:password|passwd|secret|token|access_token|refresh_token|identitytoken|registrytoken|auth)["']?\s*[:=]\s*["']?)[^\s,;"'&}]+/gi, '$1***'],
+  // Quoted JSON fields, `key=value` (queries, forms) and `password: value` prose; a bare
+  // `auth:` or `token:` in prose is an ordinary word (verbose logs say "auth: ..."), not a secret.
+  [/("(?:password|passwd|secret|token|access_token|refresh_token|identitytoken|registrytoken|auth)"\s*:\s*")[^"]*/gi, '$1***'],
+  [/\b((?:password|passwd|secret|token|access_token|refresh_token|identitytoken|registrytoken|auth)=)[^\s&;,"']+/gi, '$1***'],
+  [/\b((?:password|passwd|secret)\s*:\s*)[^\s,;"']+/gi, '$1***'],
   [/(\bhttps?:\/\/[^/\s:@]+:)[^/\s@]+@/gi, '$1***@'], // user:pass@host in URLs
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '***'], // JWTs
 ];

@@ -53,7 +53,9 @@ class Parser {
         this.pos++;
         continue;
       }
-      const challenge: Challenge = { scheme: scheme.toLowerCase(), params: {} };
+      // No prototype: a parameter named `__proto__` or `constructor` is data like any other
+      // (found by the property tests, docs/reliability.md).
+      const challenge: Challenge = { scheme: scheme.toLowerCase(), params: Object.create(null) as Record<string, string> };
       this.out.push(challenge);
       this.parseBody(challenge);
     }
@@ -84,7 +86,7 @@ class Parser {
       this.skip(/[ \t]/);
       const value = this.s[this.pos] === '"' ? this.quoted() : this.bareValue();
       const key = name.toLowerCase();
-      if (!(key in ch.params)) ch.params[key] = value;
+      if (!Object.hasOwn(ch.params, key)) ch.params[key] = value;
     }
   }
 

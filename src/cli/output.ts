@@ -1,4 +1,7 @@
 import type { Logger } from '../log.js';
+import { PLAIN, type Style } from './format/color.js';
+import { renderBlocks, type ResultView } from './format/result.js';
+import { compileTemplate, type Template } from './format/template.js';
 
 /**
  * Text that may come from a registry (tags, repository names, error messages, annotations) is
@@ -15,18 +18,54 @@ export interface OutputOptions {
   json: boolean;
   quiet: boolean;
   verbose: boolean;
+  /** `--format '<template>'` (src/cli/format/template.ts), applied to the `--json` value. */
+  format?: string;
+  /** stdout is a terminal: results may be tables (src/cli/format/result.ts). */
+  tty?: boolean;
+  /** Terminal width for column layouts; default 80. */
+  columns?: number;
+  /** Styles for stdout and stderr (src/cli/format/color.ts); default no colour. */
+  style?: Style;
+  errStyle?: Style;
 }
+
+export type { ResultView } from './format/result.js';
 
 /**
  * Results go to stdout, everything else to stderr (DESIGN principle 9). `--quiet` keeps
  * warnings and results only; `--verbose` adds debug lines (already redacted by the library).
  */
 export class Output {
+  private readonly template: Template | undefined;
+
   constructor(
     readonly opts: OutputOptions,
     private readonly stdout: NodeJS.WritableStream = process.stdout,
     private readonly stderr: NodeJS.WritableStream = process.stderr,
-  ) {}
+  ) {
+    // Compiled up front: a syntax error stops the command before it does anything.
+    this.template = opts.format === undefined ? undefined : compileTemplate(opts.format);
+  }
+
+  /**
+   * Prints a command's result: as JSON with `--json`, through the `--format` template (once
+   * per item when the result is a list), as the view's terminal blocks when stdout is a
+   * terminal, else as its plain lines (default: the JSON).
+   */
+  result(value: unknown, view: ResultView = {}): void {
+    if (this.opts.json) return this.json(value);
+    if (this.template) {
+      for (const item of Array.isArray(value) ? value : [value]) this.line(this.template.render(item));
+      for (const u of this.template.unknownFields()) this.warn(`--format: no field "${u.field}" in the result${u.available.length ? `; it has ${u.available.join(', ')}` : ''}`);
+      return;
+    }
+    if (this.opts.tty && view.tty) {
+      const lines = renderBlocks(view.tty(), this.opts.style ?? PLAIN, this.opts.columns ?? 80, terminalSafe);
+      for (const l of lines) this.stdout.write(`${l}\n`);
+      return;
+    }
+    for (const l of view.lines?.() ?? [JSON.stringify(value, null, 2)]) this.line(l);
+  }
 
   /** Prints one result line. */
   line(text: string): void {
@@ -51,7 +90,7 @@ export class Output {
 
   /** Prints a warning to stderr. */
   warn(text: string): void {
-    this.stderr.write(`warning: ${terminalSafe(text)}\n`);
+    this.stderr.write(`${(this.opts.errStyle ?? PLAIN).yellow('warning:')} ${terminalSafe(text)}\n`);
   }
 
   /** A {@link Logger} for the library that writes to stderr. */

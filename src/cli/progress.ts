@@ -49,7 +49,9 @@ export function terminalProgress(stream: NodeJS.WriteStream, now: () => number =
     const rate = secs > 0 ? `  ${formatBytes(Math.round(moved / secs))}/s` : '';
     lines.push(`blobs ${finished}/${seen}  ${formatBytes(moved)}${rate}`);
     erase();
-    stream.write(`${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
+    // A wrapped line would break the cursor arithmetic of the next redraw: cut to the width.
+    const width = Math.max(20, (stream.columns || 80) - 1);
+    stream.write(`${lines.map((l) => `\x1b[2K${l.slice(0, width)}`).join('\n')}\n`);
     drawn = lines.length;
   };
   const listener = (e: CopyEvent) => {

@@ -156,9 +156,16 @@ function safeSplit(host: string): { hostname: string; port?: number } {
 }
 
 function read(file: Sourced<string>, what: string): Buffer {
+  let bytes: Buffer;
   try {
-    return readFileSync(file.value);
+    bytes = readFileSync(file.value);
   } catch (e) {
     throw new RegctlError('CONFIG', `cannot read the ${what} ${file.value} (set in ${file.from}): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  // Node's TLS skips text that is not PEM without a word; the handshake would then fail far
+  // from the cause.
+  if (what === 'CA file' && !bytes.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new RegctlError('CONFIG', `the ${what} ${file.value} (set in ${file.from}) holds no PEM certificate`);
+  }
+  return bytes;
 }

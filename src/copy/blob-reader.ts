@@ -54,7 +54,7 @@ export class BlobReadSession {
     const out = Readable.from(this.read(0, this.checkpoints[0]!.hash.copy(), 0, true, take), { objectMode: false });
     // Destroyed before the first read (the upload failed early): release the response.
     out.once('close', () => {
-      if (!taken) first.then((r) => r.stream.destroy(), () => undefined);
+      if (!taken) first.then((r) => release(r.stream), () => undefined);
     });
     return out;
   }
@@ -116,7 +116,7 @@ export class BlobReadSession {
           held = out;
         }
       } finally {
-        reader.stream.destroy();
+        release(reader.stream);
       }
       if (pos >= size) break;
       stalls = pos > before ? 0 : stalls + 1;
@@ -146,4 +146,14 @@ export class BlobReadSession {
     }
     if (rest.length > 0) hash.update(rest);
   }
+}
+
+/**
+ * Closes a response body we stop reading. undici's body emits an `AbortError` when destroyed
+ * before its end; nobody waits for that error, so it is swallowed here instead of crashing the
+ * process as an unhandled 'error' event.
+ */
+function release(stream: Readable): void {
+  stream.once('error', () => undefined);
+  stream.destroy();
 }

@@ -112,6 +112,8 @@ export async function copyImageToAll(src: ImageRepository, srcReference: string,
     }));
     await jobs.settle();
   }
+  // A dry run answers with a plan for every destination, an empty one where all is there.
+  if (settings.dryRun) for (const d of alive()) if (!plans.has(d)) plans.set(d, { blobs: [], manifests: [], bytesToCopy: 0 });
   return dests.map((d): CopyOutcome => {
     if (d.failure !== undefined) return { ok: false, destination: d.name, error: d.failure };
     return {

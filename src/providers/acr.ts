@@ -108,6 +108,7 @@ export const acr: Provider = {
   credentials,
   normalizeCredential,
   untag,
-  // One token for very many repositories can overflow ACR's header limit (REGISTRIES.md).
-  tokenPerRepository: true,
+  // One token for very many repositories can overflow ACR's header limit (REGISTRIES.md, ACR).
+  // Nothing to configure: the auth layer asks for a token per request's own scopes (one
+  // repository, two for a mount), never one token for a whole copy or sync.
 };

@@ -93,6 +93,4 @@ export interface Provider {
   uploadRules?: UploadRules;
   /** Sees every registry response (rate-limit headers); the core keeps and reports what it returns. */
   observeResponse?(res: HttpResponse, ctx: ProviderContext): ResponseNotes | void;
-  /** Request tokens per repository rather than one token for many (ACR header limit). */
-  tokenPerRepository?: boolean;
 }

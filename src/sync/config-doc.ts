@@ -4,10 +4,13 @@ import { RegctlError } from '../errors.js';
 /** Where a value sits in the file: keys and list positions from the top. */
 export type ConfigPath = ReadonlyArray<string | number>;
 
-/** `sources[1].tags.semver` for people. */
+/** `sources[1].tags.semver` (or `...pin["3.20"]`) for people. */
 export function formatPath(path: ConfigPath): string {
   let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out === '' ? '' : '.'}${p}`;
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += /^[A-Za-z_][\w-]*$/.test(p) ? `${out === '' ? '' : '.'}${p}` : `[${JSON.stringify(p)}]`;
+  }
   return out === '' ? '(top level)' : out;
 }
 

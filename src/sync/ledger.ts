@@ -14,10 +14,9 @@ export class ImageTicket {
   }
 }
 
-/** A blob some image is bringing to a registry, or has brought there. */
+/** An image bringing a blob into one repository of a registry (by upload or mount), or done with it. */
 export interface BlobClaim {
   owner: ImageTicket;
-  /** The repository of that registry it goes to. */
   repo: string;
   /** The owner's {@link ImageTicket.rank} for the digest. */
   rank: number;
@@ -29,20 +28,32 @@ interface Entry extends BlobClaim {
   resolve(present: boolean): void;
 }
 
+interface BlobState {
+  /** The one image sending the blob to this registry (the others mount it from its repository). */
+  uploader?: Entry;
+  /** Per repository, the image linking the blob there. */
+  links: Map<string, Entry>;
+}
+
 /**
  * Which blobs the images of one sync run are bringing to each destination registry, so a layer
- * shared by many images is transferred to a registry once and mounted into every other
- * repository there (one POST). An image asks before it checks a blob: nobody has it -> it
- * claims it; another image claimed it -> it waits for that one and mounts from its repository.
+ * shared by many images crosses the network to a registry once and is mounted (one POST) into
+ * every other repository there, and is linked into each repository once: concurrent links of one
+ * blob into one repository can make distribution (2.8, filesystem storage, which rewrites the
+ * link file in place) fail a manifest PUT that reads it meanwhile with DIGEST_INVALID and
+ * MANIFEST_BLOB_UNKNOWN, as this project's sync benchmark found.
  *
- * Waiting cannot deadlock: an image only waits for a claim whose owner asked about that digest
- * before it did (ranks on one clock), so the waits of one digest form no cycle, and waiting
- * happens outside every request slot (ImageRepository.awaitSharedBlob is called before the
- * HEAD), so a waiting image holds nothing the owner needs.
+ * An image asks before it checks a blob: someone is linking it into the same repository -> it
+ * waits for that; nobody sends it to the registry -> it becomes the uploader; someone does -> it
+ * waits for that and mounts from there. Waiting cannot deadlock: an image only waits for a claim
+ * whose owner asked about that digest before it did (ranks on one clock), so the waits of one
+ * digest form no cycle, and waiting happens outside every request slot
+ * (ImageRepository.awaitSharedBlob is called before the HEAD), so a waiting image holds nothing
+ * the owner needs.
  */
 export class BlobLedger {
   private clock = 0;
-  private readonly claims = new Map<Registry, Map<string, Entry>>();
+  private readonly blobs = new Map<Registry, Map<string, BlobState>>();
   private readonly mountless = new Set<Registry>();
 
   /** The next tick of the clock ranks are taken from. */
@@ -50,26 +61,34 @@ export class BlobLedger {
     return ++this.clock;
   }
 
-  /** The claim on `digest` in `registry`, if any. */
-  find(registry: Registry, digest: string): BlobClaim | undefined {
-    return this.claims.get(registry)?.get(digest);
+  /** The claim linking `digest` into `repo`, if any. */
+  link(registry: Registry, digest: string, repo: string): BlobClaim | undefined {
+    return this.state(registry, digest).links.get(repo);
   }
 
-  /** Records that `owner` is bringing `digest` to `repo`; settle it with {@link settle}. */
-  claim(registry: Registry, digest: string, repo: string, owner: ImageTicket): BlobClaim {
-    let perRegistry = this.claims.get(registry);
-    if (!perRegistry) this.claims.set(registry, (perRegistry = new Map()));
+  /** The image sending `digest` to `registry`, if any. */
+  uploader(registry: Registry, digest: string): BlobClaim | undefined {
+    return this.state(registry, digest).uploader;
+  }
+
+  /** Records that `owner` is bringing `digest` into `repo`; as the registry's uploader with `upload`. */
+  open(registry: Registry, digest: string, repo: string, owner: ImageTicket, upload: boolean): BlobClaim {
+    const s = this.state(registry, digest);
     let resolve!: (present: boolean) => void;
     const done = new Promise<boolean>((r) => (resolve = r));
     const entry: Entry = { owner, repo, rank: owner.rank(digest), done, resolve };
-    perRegistry.set(digest, entry);
+    s.links.set(repo, entry);
+    if (upload) s.uploader = entry;
     return entry;
   }
 
   /** Ends a claim: the blob is in its repository now, or (false) it is not and others may claim it. */
   settle(registry: Registry, digest: string, claim: BlobClaim, present: boolean): void {
-    const perRegistry = this.claims.get(registry);
-    if (!present && perRegistry?.get(digest) === claim) perRegistry.delete(digest);
+    const s = this.state(registry, digest);
+    if (!present) {
+      if (s.uploader === claim) delete s.uploader;
+      if (s.links.get(claim.repo) === claim) s.links.delete(claim.repo);
+    }
     (claim as Entry).resolve(present);
   }
 
@@ -81,5 +100,13 @@ export class BlobLedger {
   /** False once the registry has refused a mount. */
   mounts(registry: Registry): boolean {
     return !this.mountless.has(registry);
+  }
+
+  private state(registry: Registry, digest: string): BlobState {
+    let perRegistry = this.blobs.get(registry);
+    if (!perRegistry) this.blobs.set(registry, (perRegistry = new Map()));
+    let s = perRegistry.get(digest);
+    if (!s) perRegistry.set(digest, (s = { links: new Map() }));
+    return s;
   }
 }

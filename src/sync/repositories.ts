@@ -49,19 +49,27 @@ export class SyncDestination extends RegistryRepository {
   async awaitSharedBlob(digest: string): Promise<boolean> {
     const { ledger, ticket } = this.ctx;
     const rank = ticket.rank(digest);
+    // A claim ranked after ours may not be waited for (see BlobLedger): we go on as if alone.
+    const waitable = (c: BlobClaim) => c.owner !== ticket && c.rank < rank;
     for (;;) {
-      const claim = ledger.find(this.registry, digest);
-      if (!claim) {
-        this.pending.set(digest, ledger.claim(this.registry, digest, this.repo, ticket));
+      const here = ledger.link(this.registry, digest, this.repo);
+      if (here) {
+        if (!waitable(here)) return false;
+        if (await here.done) return true;
+        continue; // its owner gave up: look again
+      }
+      const from = ledger.uploader(this.registry, digest);
+      if (!from) {
+        this.pending.set(digest, ledger.open(this.registry, digest, this.repo, ticket, true));
         return false;
       }
-      // Our own image's destinations share one read already (the copy engine's fan-out); a
-      // claim ranked after ours may not be waited for (see BlobLedger); without mounts, waiting
-      // for another repository's copy gains nothing.
-      if (claim.owner === ticket || claim.rank >= rank || (claim.repo !== this.repo && !ledger.mounts(this.registry))) return false;
-      if (!(await claim.done)) continue; // its owner gave up: claim it, or wait for the next
-      if (claim.repo === this.repo) return true;
-      if (await this.mountFrom(claim.repo, digest)) {
+      // Without mounts, another repository's copy is of no use here.
+      if (!waitable(from) || !ledger.mounts(this.registry)) return false;
+      if (!(await from.done) || ledger.link(this.registry, digest, this.repo)) continue;
+      const mine = ledger.open(this.registry, digest, this.repo, ticket, false);
+      const mounted = await this.mountFrom(from.repo, digest);
+      ledger.settle(this.registry, digest, mine, mounted);
+      if (mounted) {
         this.ledgerMounts++;
         return true;
       }

@@ -61,10 +61,17 @@ export async function runSync(client: RegistryClient, plan: SyncPlan, opts: Sync
     else if (stop) result = idle(source, 'deferred', stop.message);
     else result = await copyOne(client, img, srcRegistry, { budget, ledger, limits, opts });
     if (result.status === 'failed' && !opts.keepGoing) halted ??= `not started: ${source} failed (use --keep-going to go on after failures)`;
-    opts.onImage?.(result);
+    try {
+      opts.onImage?.(result);
+    } catch {
+      // A progress display failing is no reason to fail the sync.
+    }
     return result;
   };
-  const images = await Promise.all(plan.images.map((img) => gate(() => one(img))));
+  const images: ImageResult[] = new Array(plan.images.length);
+  await Promise.all(interleaved(plan.images).map((i) => gate(async () => {
+    images[i] = await one(plan.images[i]!);
+  })));
   const sources = new Set<Registry>(plan.images.map((i) => client.registry(i.source.registry)));
   const stops = budget.stops();
   return {
@@ -131,6 +138,24 @@ function destinationResult(o: CopyOutcome, d: SyncDestination, tag: string, dryR
     bytes: dryRun ? (o.plan?.bytesToCopy ?? 0) : s.bytesCopied,
     ...(!dryRun && { blobs: { copied: s.blobsCopied, mounted: s.blobsMounted + d.ledgerMounts, skipped: s.blobsSkipped - d.ledgerMounts } }),
   };
+}
+
+/**
+ * The order images start in: the first tag of every repository, then the second of each, and so
+ * on. Tags of one repository share layers, so started together they would mostly wait for one
+ * another's uploads (src/sync/ledger.ts); spread out, the images in flight bring different
+ * layers and later tags find theirs already there.
+ */
+export function interleaved(images: readonly SyncImage[]): number[] {
+  const byRepo = new Map<string, number[]>();
+  images.forEach((img, i) => {
+    const key = `${img.source.registry}/${img.source.repository}`;
+    byRepo.set(key, [...(byRepo.get(key) ?? []), i]);
+  });
+  const lists = [...byRepo.values()];
+  const out: number[] = [];
+  for (let round = 0; out.length < images.length; round++) for (const l of lists) if (round < l.length) out.push(l[round]!);
+  return out;
 }
 
 function idle(source: string, status: 'deferred' | 'not-run', reason: string): ImageResult {

@@ -161,6 +161,10 @@ export class HttpClient implements HttpSender {
           headers: hop.headers,
           body: hop.body ? toUndiciBody(hop.body()) : null,
           signal: hop.signal ?? null,
+          // undici closes the connection after every HEAD, in case a server sends a body anyway
+          // (undici#258). Registries send none (a Go server drops it), and copy and sync check
+          // with HEADs: one new connection each cost more than the request.
+          ...(hop.method === 'HEAD' && { reset: false }),
         });
       } catch (err) {
         throwIfAborted(hop.signal);
@@ -171,7 +175,7 @@ export class HttpClient implements HttpSender {
           await this.sleep(wait, hop.signal);
           continue;
         }
-        const hint = isTlsVerifyError(err) ? 'trust the registry\'s CA with --ca-file <pem>, or skip verification with --insecure' : undefined;
+        const hint = isTlsVerifyError(err) ? `trust the registry's CA: hosts["${hop.url.host}"].caFile in the config, ${hop.url.host}/ca.crt under /etc/docker/certs.d, or --ca-file <pem> (docs/config.md); --insecure skips verification` : undefined;
         const via = route.proxy ? ` (through proxy ${displayProxy(route.proxy)})` : '';
         throw new RegctlError(isTimeoutError(err) ? 'TIMEOUT' : 'NETWORK', `${where}: ${reason}${via}`, { cause: err, ...(hint && { hint }) });
       }

@@ -88,6 +88,9 @@ describe('regctl copy (CLI)', () => {
     expect(lines.filter((l) => l === '  manifests to push: 1')).toHaveLength(2);
     expect((await cli('digest', `${c.host}/dry/app:v1`)).code).toBe(4);
     expect((await cli('digest', `${a.host}/dry/app:v1`)).code).toBe(4);
+    // Up to date: still a plan, with nothing in it.
+    const upToDate = await cli('copy', '--dry-run', `${a.host}/src/app:v1`, `${b.host}/one/app:v1`);
+    expect(upToDate.stdout.trim().split('\n')).toEqual([`${b.host}/one/app:v1 (${image.digest})`, '  manifests to push: 0', '  total: 0 to copy (0 B), 0 to mount, 0 present']);
   });
 
   it('a copy killed halfway leaves no tag; run again, it transfers only what is missing', async () => {

@@ -58,7 +58,7 @@ describe(`random fault mix at ${RATE * 100} %`, () => {
     expect(run.leaks, why).toEqual([]);
     expect(run.problems, why).toEqual([]);
     expect(['complete', 'clean'], why).toContain(run.state);
-  });
+  }, 120_000);
 
   it('the mix did inject faults, and copies still completed', () => {
     expect(records).toHaveLength(RUNS);

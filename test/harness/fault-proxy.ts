@@ -14,6 +14,7 @@
  */
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { isBodyFault, relayAltered } from './faults/relay.js';
 
 /** What a fault does to one request. */
 export type Fault =
@@ -237,54 +238,4 @@ export async function startFaultProxy(upstream: string, opts: FaultProxyOptions 
       agent.destroy();
     },
   };
-}
-
-type BodyFault = Extract<Fault, { type: 'stall-response' | 'truncate' | 'corrupt' }>;
-
-function isBodyFault(f: Fault): f is BodyFault {
-  return f.type === 'stall-response' || f.type === 'truncate' || f.type === 'corrupt';
-}
-
-/** Response headers as a flat list without `Content-Length` (and chunked framing in its place). */
-function withoutLength(raw: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    if (name !== 'content-length' && name !== 'transfer-encoding') out.push(raw[i]!, raw[i + 1]!);
-  }
-  return out;
-}
-
-/** Relays an upstream response with a body fault applied; see {@link Fault}. */
-function relayAltered(ures: IncomingMessage, res: ServerResponse, record: RecordedRequest, fault: BodyFault): void {
-  const length = Number(ures.headers['content-length']);
-  // A truncated body must end cleanly, so its length cannot be announced.
-  res.writeHead(ures.statusCode ?? 502, ures.statusMessage, fault.type === 'truncate' ? withoutLength(ures.rawHeaders) : ures.rawHeaders);
-  const corruptAt = fault.type === 'corrupt' ? (Number.isSafeInteger(length) && length > 0 ? Math.min(fault.at, length - 1) : fault.at) : -1;
-  const limit = fault.type === 'corrupt' ? Infinity : fault.afterBytes;
-  let stopped = false;
-  ures.on('data', (chunk: Buffer) => {
-    if (stopped) return;
-    const start = record.responseBytes;
-    let part = chunk.length > limit - start ? chunk.subarray(0, Math.max(0, limit - start)) : chunk;
-    if (corruptAt >= start && corruptAt < start + part.length) {
-      part = Buffer.from(part);
-      part[corruptAt - start] ^= 0xff;
-    }
-    record.responseBytes += part.length;
-    if (part.length > 0) res.write(part);
-    if (record.responseBytes >= limit) {
-      stopped = true;
-      ures.destroy();
-      // A stall keeps the client's socket open and silent: only its own timeout ends the wait.
-      if (fault.type === 'truncate') res.end();
-      else res.flushHeaders();
-    }
-  });
-  ures.on('end', () => {
-    if (!stopped) res.end();
-  });
-  ures.on('error', () => {
-    if (!stopped) res.socket?.destroy();
-  });
 }

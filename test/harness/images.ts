@@ -39,6 +39,11 @@ export interface ImageOptions {
   platform?: Platform;
   /** Same seed, same options: same digests. Default: random (unique images). */
   seed?: string;
+  /**
+   * One seed per layer, overriding `layers` and the layer seeds derived from `seed`: layers
+   * with the same seed and size are byte-identical, so images can share them (a base layer).
+   */
+  layerSeeds?: string[];
 }
 
 /** A content descriptor. */
@@ -77,8 +82,9 @@ export function buildImage(opts: ImageOptions = {}): BuiltImage {
   const blobs = new Map<string, Buffer>();
   const layers: Descriptor[] = [];
   const diffIds: string[] = [];
-  for (let i = 0; i < (opts.layers ?? 1); i++) {
-    const tar = tarOneFile(`layer-${i}.bin`, seededBytes(`${seed}/layer/${i}`, opts.layerSize ?? 1024));
+  const layerSeeds = opts.layerSeeds ?? Array.from({ length: opts.layers ?? 1 }, (_, i) => `${seed}/layer/${i}`);
+  for (let i = 0; i < layerSeeds.length; i++) {
+    const tar = tarOneFile(`layer-${i}.bin`, seededBytes(layerSeeds[i]!, opts.layerSize ?? 1024));
     const gz = gzipSync(tar);
     diffIds.push(sha256Digest(tar));
     const digest = sha256Digest(gz);

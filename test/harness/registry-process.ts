@@ -69,6 +69,8 @@ export async function spawnRegistry(
   dir: string,
   config: (port: number) => object,
   ca: string | undefined,
+  /** A client certificate (PEM) for the readiness probe, for registries that demand one (`http.tls.clientcas`). */
+  client?: { cert: string; key: string },
 ): Promise<{ child: ChildProcess; port: number }> {
   // The free-port probe races with other processes grabbing the port; retry on a clash.
   for (let attempt = 1; ; attempt++) {
@@ -83,7 +85,7 @@ export async function spawnRegistry(
     // JSON is valid YAML, and distribution's yaml.v2 parser reads it.
     await writeFile(file, JSON.stringify(cfg, null, 2));
     try {
-      return { child: await launch(file, port, ca, nonce), port };
+      return { child: await launch(file, port, ca, nonce, client), port };
     } catch (err) {
       if (!(err instanceof PortClash) || attempt >= 5) throw err;
     }
@@ -94,7 +96,7 @@ export async function spawnRegistry(
 // running its exit handlers (a crash or SIGKILL of a vitest worker).
 const SETPRIV = '/usr/bin/setpriv';
 
-async function launch(configFile: string, port: number, ca: string | undefined, nonce: string): Promise<ChildProcess> {
+async function launch(configFile: string, port: number, ca: string | undefined, nonce: string, client?: { cert: string; key: string }): Promise<ChildProcess> {
   const argv = [REGISTRY_BIN, 'serve', configFile];
   const [cmd, ...args] = existsSync(SETPRIV) ? [SETPRIV, '--pdeathsig', 'SIGKILL', ...argv] : argv;
   // A minimal environment: REGISTRY_* variables would silently override the config.
@@ -120,7 +122,7 @@ async function launch(configFile: string, port: number, ca: string | undefined, 
     const msg = `docker-registry on port ${port} ${why}${describeStderr(head, tail, total)}`;
     return /address already in use/i.test(head + tail) ? new PortClash(msg) : new Error(msg);
   };
-  const dispatcher = new Agent({ connect: ca ? { ca } : {} });
+  const dispatcher = new Agent({ connect: ca ? { ca, ...client } : {} });
   const url = `${ca ? 'https' : 'http'}://127.0.0.1:${port}/v2/`;
   const deadline = Date.now() + 15_000;
   try {

@@ -114,7 +114,10 @@ export async function startRegistry(opts: StartRegistryOptions): Promise<Running
       },
       ...(Object.keys(auth).length ? { auth } : {}),
     });
-    const { child, port } = await spawnRegistry(dir, (port) => deepMerge(base(port), opts.extraConfig ?? {}), ca);
+    // The harness client certificate lets the readiness probe through when a test turns on mTLS
+    // (`http.tls.clientcas`); a registry that does not ask for one ignores it.
+    const client = tls ? { cert: await readFile(certs.clientCert, 'utf8'), key: await readFile(certs.clientKey, 'utf8') } : undefined;
+    const { child, port } = await spawnRegistry(dir, (port) => deepMerge(base(port), opts.extraConfig ?? {}), ca, client);
     // Whatever a test forgets to stop dies with the test process.
     const forget = atExit(() => {
       child.kill('SIGKILL');

@@ -91,6 +91,16 @@ describe('copy planning', () => {
     expect(await client.registry(a.host).headManifest('dry/mount', '1.0')).toBeUndefined();
   });
 
+  it('a destination refusing the upload session fails with that error, and the source read sent at once is released', async () => {
+    reset();
+    pb.addRule({ match: { method: 'POST', path: /\/blobs\/uploads\// }, fault: { type: 'status', status: 403, body: '{"errors":[{"code":"DENIED","message":"read-only"}]}' }, times: Infinity });
+    const err = await copyImage(repo(pa.host, 'src/app'), '1.0', { repository: repo(pb.host, 'refused/app'), tag: '1.0' }).then(() => undefined, (e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DENIED', status: 403 });
+    // The GETs went out in parallel with the POSTs and were dropped unread, without an unhandled error.
+    expect(pa.count('GET', /\/blobs\/sha256:/)).toBeGreaterThan(0);
+    expect(await client.registry(b.host).headManifest('refused/app', '1.0')).toBeUndefined();
+  });
+
   it('a failed copy leaves no tag, and the re-run transfers only the blob that was missing', async () => {
     const image: BuiltImage = await pushImage(targetFor(a, 'src/three'), 'src/three', 'v1', { layers: 3, layerSize: 256 * 1024 });
     const failing = image.layers[1]!;

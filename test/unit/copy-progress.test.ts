@@ -46,6 +46,15 @@ describe('terminalProgress', () => {
     expect(term.writes.at(-1)).toBe('\x1b[1F\x1b[0J');
   });
 
+  it('cuts lines to the terminal width so redraws stay in place', () => {
+    const term = fakeTerminal();
+    (term.stream as { columns?: number }).columns = 40;
+    const p = terminalProgress(term.stream, () => 0);
+    p.listener({ type: 'blob-start', digest: D1, size: MiB, destination: `${'very-long-registry.example.com/'.repeat(3)}app:1` });
+    p.listener({ type: 'blob-done', digest: D1, size: MiB, destination: `${'very-long-registry.example.com/'.repeat(3)}app:1` });
+    for (const line of term.all().split('\n')) expect(line.replace(/\x1b\[[0-9]*[A-Za-z]/g, '').length).toBeLessThanOrEqual(39);
+  });
+
   it('draws nothing when there are no blob events', () => {
     const term = fakeTerminal();
     const p = terminalProgress(term.stream);

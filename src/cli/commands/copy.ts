@@ -1,23 +1,37 @@
 import type { Command } from 'commander';
-import { copyImageToAll, type CopyOutcome } from '../../copy/copy.js';
+import type { CopyOutcome } from '../../copy/copy.js';
 import { DEFAULT_BLOB_CONCURRENCY } from '../../copy/limits.js';
 import { parsePlatform } from '../../copy/platform.js';
 import { RegctlError } from '../../errors.js';
-import { checkDestinationsFit, parseTransportReference, Transports, type OpenedImage } from '../../transports/open.js';
-import { RegistryRepository } from '../../transports/registry.js';
-import { action } from '../context.js';
+import type { OpenedImage } from '../../transports/open.js';
+import { action, type CommandContext } from '../context.js';
 import { outcomeJson, planLines } from '../copy-render.js';
-import { lineProgress, terminalProgress } from '../progress.js';
+import { inGitHubActions, setStepOutputs } from '../gha.js';
+import { lineProgress, type ProgressDisplay } from '../progress.js';
 import { errorText, ReportedError } from '../render-error.js';
 
 interface CopyFlags { platform?: string[]; concurrency?: string; force?: boolean; referrers?: boolean; dryRun?: boolean }
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
+/**
+ * Bars on a terminal (src/cli/progress-bars.ts); one line per blob event in CI (`CI`,
+ * `GITHUB_ACTIONS`) and, off a terminal, with --verbose; nothing with --quiet, --json or
+ * --no-progress.
+ */
+async function progressFor(ctx: CommandContext): Promise<ProgressDisplay | undefined> {
+  const { quiet, json, verbose } = ctx.out.opts;
+  if (quiet || json || ctx.globals.progress === false) return undefined;
+  const ci = (!!process.env.CI && process.env.CI !== 'false') || inGitHubActions();
+  if (process.stderr.isTTY && !ci) return (await import('../progress-bars.js')).barProgress(process.stderr);
+  return ci || verbose ? lineProgress((l) => ctx.out.info(l)) : undefined;
+}
+
 /** `regctl copy <src> <dst>...`: copy an image or index to one or more destinations at once. */
 export function registerCopy(program: Command): void {
   program
     .command('copy <src> <dst...>')
+    .summary('copy an image or index to one or more destinations')
     .description('copy an image or a whole multi-platform index to one or more destinations, reading each blob once; prints <dst>@<digest> per destination. Besides registry references, <src> and <dst> may be oci:<dir>[:tag], oci-archive:<file>[:tag] or docker-archive:<file>[:name:tag] (one image: use --platform for an index)')
     .option('--platform <os/arch[/variant]>', 'copy only this platform (repeat for several)', collect)
     .option('--concurrency <n>', `blobs transferred at once per source registry (default ${DEFAULT_BLOB_CONCURRENCY})`)
@@ -29,6 +43,10 @@ export function registerCopy(program: Command): void {
     .option('--create-repo', 'create a missing destination repository (ECR) or project (Harbor)')
     .option('--no-create-repo', 'never create destination repositories; default: ECR creates them, Harbor projects are not created')
     .action(action(async (ctx, srcArg: string, dstArgs: string[], opts: CopyFlags) => {
+      // The copy engine and transports load here, not at start-up (docs/benchmarks.md).
+      const [{ copyImageToAll }, { TransferLimits }, { checkDestinationsFit, parseTransportReference, Transports }, { RegistryRepository }] = await Promise.all([
+        import('../../copy/copy.js'), import('../../copy/limits.js'), import('../../transports/open.js'), import('../../transports/registry.js'),
+      ]);
       // Registry, oci:, oci-archive: or docker-archive: references (src/transports/open.ts), all
       // parsed before anything is opened.
       for (const arg of [srcArg, ...dstArgs]) parseTransportReference(arg);
@@ -43,11 +61,8 @@ export function registerCopy(program: Command): void {
       const transports = new Transports((ref, role) => (role === 'source'
         ? RegistryRepository.of(srcClient, ref.registry, ref.repository)
         : RegistryRepository.of(dstClient, ref.registry, ref.repository, { destination: true })));
-      const { quiet, json, verbose } = ctx.out.opts;
-      // Progress only on a terminal; in logs, one line per blob event with --verbose (DESIGN principle 9).
-      const progress = quiet || json ? undefined
-        : process.stderr.isTTY ? (ctx.globals.progress !== false ? terminalProgress(process.stderr) : undefined)
-          : verbose ? lineProgress((l) => ctx.out.info(l)) : undefined;
+      const { json } = ctx.out.opts;
+      const progress = await progressFor(ctx);
       let outcomes: CopyOutcome[];
       let dsts: OpenedImage[];
       try {
@@ -58,7 +73,8 @@ export function registerCopy(program: Command): void {
           repository: d.repository, ...(d.reference && { tag: d.reference }),
         })), {
           force: !!opts.force, referrers: !!opts.referrers, dryRun: !!opts.dryRun,
-          ...(concurrency !== undefined && { concurrency }),
+          // --concurrency, else the source host's or the global `concurrency` of the config.
+          limits: new TransferLimits(ctx.limits(concurrency)),
           ...(platforms && { platforms }),
           ...(progress && { onEvent: progress.listener }),
         });
@@ -75,15 +91,16 @@ export function registerCopy(program: Command): void {
         if (!o.ok || !want || want === o.digest) return o;
         return { ok: false, destination: o.destination, error: new RegctlError('DIGEST_MISMATCH', `copied ${o.digest}, but the destination names ${want}`) };
       });
-      if (json) ctx.out.json(outcomes.map(outcomeJson));
-      else {
-        outcomes.forEach((o, i) => {
-          if (!o.ok) return;
-          const name = dsts[i]!.display;
-          if (o.plan) for (const l of planLines(o.destination, o.digest, o.plan)) ctx.out.line(l);
-          else ctx.out.line(`${name}@${o.digest}`);
-        });
-      }
+      const results = outcomes.map(outcomeJson);
+      ctx.out.result(results, {
+        lines: () => outcomes.flatMap((o, i) => {
+          if (!o.ok) return [];
+          return o.plan ? planLines(o.destination, o.digest, o.plan) : [`${dsts[i]!.display}@${o.digest}`];
+        }),
+      });
+      // A later workflow step reads steps.<id>.outputs.digest (src/cli/gha.ts).
+      const digests = new Set(outcomes.flatMap((o) => (o.ok ? [o.digest] : [])));
+      await setStepOutputs({ ...(digests.size === 1 && { digest: [...digests][0]! }), result: JSON.stringify(results) });
       const failures = outcomes.filter((o): o is Extract<CopyOutcome, { ok: false }> => !o.ok);
       if (failures.length === 0) return;
       if (dsts.length > 1) for (const f of failures) ctx.out.error(`${f.destination}: ${errorText(f.error)}`);

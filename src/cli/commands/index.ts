@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerCompletion } from './completion.js';
+import { registerConfig } from './config.js';
 import { registerCopy } from './copy.js';
 import { registerDelete } from './delete.js';
 import { registerDigest } from './digest.js';
@@ -11,7 +13,7 @@ import { registerTag } from './tag.js';
 
 /** Adds every command to the program, in the order `--help` lists them. */
 export function registerCommands(program: Command): void {
-  for (const register of [registerLogin, registerLogout, registerInspect, registerDigest, registerCopy, registerSync, registerTag, registerList, registerDelete]) {
+  for (const register of [registerLogin, registerLogout, registerInspect, registerDigest, registerCopy, registerSync, registerTag, registerList, registerDelete, registerConfig, registerCompletion]) {
     register(program);
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RegctlError } from '../../errors.js';
-import { login, showCredential, type CredentialReport } from '../../ops/login.js';
+import type { CredentialReport } from '../../ops/login.js';
 import { parseRegistry } from '../../ref/host.js';
 import { action, type CommandContext } from '../context.js';
 import { prompt, readStdin, stdinIsTerminal } from '../prompt.js';
@@ -11,6 +11,7 @@ interface LoginFlags { username?: string; password?: string; passwordStdin?: boo
 export function registerLogin(program: Command): void {
   program
     .command('login <registry>')
+    .summary('check a login and save it where docker would')
     .description('verify credentials against a registry, then save them: the configured credential helper, else the OS keychain, else config.json')
     .option('-u, --username <user>', 'user name (prompted for on a terminal)')
     .option('-p, --password <password>', 'password or token; visible to other processes, so refused when stdin is not a terminal unless --force')
@@ -19,6 +20,7 @@ export function registerLogin(program: Command): void {
     .option('--force', 'accept -p even when stdin is not a terminal')
     .option('--show', 'save nothing: print which source (flag, environment, docker config, helper, podman, provider) answers for the registry, never the secret')
     .action(action(async (ctx, registryArg: string, opts: LoginFlags) => {
+      const { login, showCredential } = await import('../../ops/login.js');
       const host = parseRegistry(registryArg);
       if (opts.show) return printShow(ctx, await showCredential(host, ctx.clientOptions));
       const username = opts.username ?? (await prompt('Username: '));
@@ -27,8 +29,9 @@ export function registerLogin(program: Command): void {
       if (!password) throw new RegctlError('USAGE', 'the password is empty');
       // Only the flag is passed on: without it, REGCTL_NO_KEYCHAIN still decides (saveCredential).
       const { where, identityToken } = await login({ host, username, password }, { ...ctx.clientOptions, ...(opts.keychain === false && { keychain: false }) });
-      if (ctx.out.opts.json) ctx.out.json({ registry: host, username, stored: where, identityToken });
-      else ctx.out.line(`Login Succeeded (${host}, ${identityToken ? 'identity token ' : ''}saved in ${where})`);
+      ctx.out.result({ registry: host, username, stored: where, identityToken }, {
+        lines: () => [`Login Succeeded (${host}, ${identityToken ? 'identity token ' : ''}saved in ${where})`],
+      });
     }));
 }
 
@@ -47,8 +50,11 @@ async function readPassword(ctx: CommandContext, opts: LoginFlags): Promise<stri
 }
 
 function printShow(ctx: CommandContext, r: CredentialReport): void {
-  if (ctx.out.opts.json) return ctx.out.json(r);
-  if (r.kind === 'anonymous') ctx.out.line(`${r.registry}: no credentials found; requests go anonymously`);
-  else ctx.out.line(`${r.registry}: ${r.kind}${r.username ? ` for ${r.username}` : ''} from ${r.source}`);
+  ctx.out.result(r, {
+    lines: () => [r.kind === 'anonymous'
+      ? `${r.registry}: no credentials found; requests go anonymously`
+      : `${r.registry}: ${r.kind}${r.username ? ` for ${r.username}` : ''} from ${r.source}`],
+  });
+  if (ctx.out.opts.json || ctx.out.opts.format !== undefined) return;
   for (const t of r.tried) ctx.out.info(`  ${t.found ? 'found' : t.error ? 'failed' : 'none '}  ${t.name}${t.error ? `: ${t.error}` : ''}`);
 }

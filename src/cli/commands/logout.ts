@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { logout } from '../../ops/login.js';
 import { parseRegistry } from '../../ref/host.js';
 import { action } from '../context.js';
 
@@ -7,12 +6,15 @@ import { action } from '../context.js';
 export function registerLogout(program: Command): void {
   program
     .command('logout <registry>')
+    .summary('remove a saved login everywhere')
     .description('remove the saved login for a registry everywhere: config.json, its credential helpers, the OS keychain, podman\'s auth file')
     .action(action(async (ctx, registryArg: string) => {
+      const { logout } = await import('../../ops/login.js');
       const host = parseRegistry(registryArg);
       const { removed, stillSetIn } = await logout(host);
-      if (ctx.out.opts.json) ctx.out.json({ registry: host, removed: removed.length > 0, from: removed, ...(stillSetIn && { stillSetIn }) });
-      else ctx.out.line(removed.length > 0 ? `Removed login credentials for ${host} from ${removed.join(', ')}` : `Not logged in to ${host}`);
+      ctx.out.result({ registry: host, removed: removed.length > 0, from: removed, ...(stillSetIn && { stillSetIn }) }, {
+        lines: () => [removed.length > 0 ? `Removed login credentials for ${host} from ${removed.join(', ')}` : `Not logged in to ${host}`],
+      });
       if (stillSetIn) ctx.out.warn(`${stillSetIn} still holds credentials for ${host}`);
     }));
 }

@@ -14,6 +14,7 @@ import { OciLayoutRepository } from '../../../src/transports/oci-layout.js';
 import { RegistryRepository } from '../../../src/transports/registry.js';
 import type { ImageRepository } from '../../../src/transports/types.js';
 import { startFaultProxy, type FaultProxy, type RequestInfo } from '../../harness/fault-proxy.js';
+import { captureLogger, type LineLogger } from '../../harness/faults/secrets.js';
 import { checkLayoutDestination, checkRegistryDestination, type DestinationCheck } from '../../harness/faults/verify.js';
 import { authHeadersFor, pushIndex, targetFor, type PushedIndex } from '../../harness/images.js';
 import { startRegistry, type RunningRegistry } from '../../harness/registry.js';
@@ -55,8 +56,8 @@ export interface FaultEnv {
   paths: Map<string, { path: string; size: number; kind: 'blob' | 'manifest' }>;
   /** A fresh directory for a layout destination. */
   layoutDir(name: string): string;
-  /** A client as a run uses it, logging into `logs`. */
-  client(logs: string[]): RegistryClient;
+  /** A client as a run uses it: short timeouts, the test user's credentials, every log line to `logger`. */
+  client(logger: LineLogger): RegistryClient;
   /** Copies the source index to `targets` in one fan-out, then checks every destination. */
   copy(targets: RunTarget[]): { run: Promise<CopyOutcome[]>; check(): Promise<DestinationCheck[]>; logs: string[]; close(): Promise<void> };
   stop(): Promise<void>;
@@ -93,29 +94,27 @@ export async function startFaultEnv(opts: { layers?: number; layerSize?: number 
     [srcProxy.host]: { username: USER, password: PASSWORD },
     [dstProxy.host]: { username: USER, password: PASSWORD },
   });
-  const client = (logs: string[]) => {
-    return new RegistryClient({
-      credentials,
-      plainHttp: true,
-      logger: { debug: (m) => logs.push(`debug: ${m}`), info: (m) => logs.push(`info: ${m}`), warn: (m) => logs.push(`warn: ${m}`) },
-      // Quick backoff keeps a run short; Retry-After is honoured as sent (the 429 faults ask for 1 s).
-      http: { ...TIMEOUTS, retry: { baseDelayMs: 20, maxDelayMs: 250 } },
-    });
-  };
+  const client = (logger: LineLogger) => new RegistryClient({
+    credentials,
+    plainHttp: true,
+    logger,
+    // Quick backoff keeps a run short; Retry-After is honoured as sent (the 429 faults ask for 1 s).
+    http: { ...TIMEOUTS, retry: { baseDelayMs: 20, maxDelayMs: 250 } },
+  });
   const env: FaultEnv = {
     src, dst, srcProxy, dstProxy, index, paths,
     layoutDir: (name) => join(tmp, name),
     client,
     copy(targets) {
-      const logs: string[] = [];
-      const c = client(logs);
+      const logger = captureLogger();
+      const c = client(logger);
       const repos: ImageRepository[] = targets.map((t) => (t.kind === 'registry'
         ? RegistryRepository.of(c, dstProxy.host, t.where, { destination: true })
         : new OciLayoutRepository(t.where)));
       const run = copyImageToAll(RegistryRepository.of(c, srcProxy.host, SRC_REPO), SRC_TAG, targets.map((t, i) => ({ repository: repos[i]!, tag: t.tag })));
       return {
         run,
-        logs,
+        logs: logger.lines,
         check: () => Promise.all(targets.map((t) => (t.kind === 'registry' ? checkRegistryDestination(dst, t.where, t.tag) : checkLayoutDestination(t.where, t.tag)))),
         close: () => c.close(),
       };

@@ -4,8 +4,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-/** The record shape of test/faults/support/outcome.ts, kept structural: the harness imports nothing from the suite or src/. */
-export interface ReportRecord { group: string; state: string; leaks: string[] }
+
+/** The part of a run record (test/faults/support/outcome.ts) the figures need; structural, so the harness imports nothing from the suite. */
+export interface ReportRecord {
+  group: string;
+  state: string;
+  leaks: string[];
+}
 
 /** How many seeded random runs to make: `REGCTL_FAULT_RUNS`, else `fallback` (the short CI version). */
 export function faultRuns(fallback: number): number {
