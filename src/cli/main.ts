@@ -20,7 +20,7 @@ export function buildProgram(): Command {
     .option('--json', 'print results as JSON')
     .option('-q, --quiet', 'print results and warnings only')
     .option('-v, --verbose', 'print requests and auth decisions to stderr (secrets redacted)')
-    .option('--no-progress', 'no progress display, even on a terminal')
+    .option('--no-progress', 'no progress: no bars on a terminal, no per-blob lines off one')
     .option('--plain-http', 'use http instead of https for every registry')
     .option('--insecure', 'do not verify TLS certificates')
     .addOption(new Option('--ca-file <path>', 'trust this PEM CA bundle for TLS'))

@@ -54,6 +54,7 @@ type PlainHostKey = Exclude<keyof HostConfig, 'caFile' | 'clientCert' | 'clientK
  */
 export class Settings {
   private readonly tlsCache = new Map<string, TlsMaterial | undefined>();
+  private readonly hostCache = new Map<string, HostSettings>();
 
   constructor(readonly files: readonly ConfigFile[] = [], private readonly env: NodeJS.ProcessEnv = process.env) {}
 
@@ -74,8 +75,14 @@ export class Settings {
     return [...new Set(this.files.flatMap((f) => Object.keys(f.config.hosts ?? {})))].sort();
   }
 
-  /** The effective settings of `host` (as in a reference, or a URL's host). */
+  /** The effective settings of `host` (as in a reference, or a URL's host), worked out once. */
   host(host: string): HostSettings {
+    let s = this.hostCache.get(host);
+    if (!s) this.hostCache.set(host, (s = this.resolve(host)));
+    return s;
+  }
+
+  private resolve(host: string): HostSettings {
     const normal = normalize(host);
     const entry = this.entryFor(normal);
     const out: HostSettings = { host: normal, caFiles: [], ...(entry !== undefined && { entry }) };

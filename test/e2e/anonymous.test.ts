@@ -26,7 +26,7 @@ describe('CLI against two anonymous registries', () => {
   });
 
   it('copies a two-platform index with the same digest (checked by skopeo)', async () => {
-    const r = await cli('copy', `${a.host}/src/app:1.0`, `${b.host}/dst/app:1.0`);
+    const r = await cli('-q', 'copy', `${a.host}/src/app:1.0`, `${b.host}/dst/app:1.0`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${b.host}/dst/app@${index.digest}`);

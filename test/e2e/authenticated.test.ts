@@ -59,7 +59,7 @@ describe.each<RegistryMode>(['token', 'basic'])('CLI against the %s registry', (
     if (mode === 'token') expect(saved.auths[reg.host]).toEqual({ auth: Buffer.from(`${user}:`).toString('base64'), identitytoken: expect.any(String) });
     else expect(Buffer.from(saved.auths[reg.host].auth, 'base64').toString()).toBe(`${user}:${password}`);
 
-    const copy = await cli('copy', `${reg.host}/team/app:v1`, `${reg.host}/mirror/app:v1`);
+    const copy = await cli('-q', 'copy', `${reg.host}/team/app:v1`, `${reg.host}/mirror/app:v1`);
     expect(copy.stderr).toBe('');
     expect(copy.stdout.trim()).toBe(`${reg.host}/mirror/app@${index.digest}`);
     const raw = await skopeoInspectRaw(`${reg.host}/mirror/app:v1`, skopeoAccessFor(reg));

@@ -3,11 +3,11 @@
  * working directory, --config), validation messages naming the file and the key, `regctl
  * config`, and per-host settings a copy obeys (chunk size, requests per second).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../harness/cli.js';
+import { runCli, tempDockerConfig } from '../harness/cli.js';
 import { pushImage, targetFor, type BuiltImage } from '../harness/images.js';
 import { startRegistry, type RunningRegistry } from '../harness/registry.js';
 
@@ -118,5 +118,35 @@ describe('config files on the command line', () => {
     // A lower bound only: a busy machine can only make it slower.
     expect(elapsed).toBeGreaterThanOrEqual((toB - 1) * 200);
     await userFile('');
+  });
+
+  it('credentialHelper asks that docker credential helper for the host, before docker\'s config', async () => {
+    const basic = await startRegistry({ mode: 'basic' });
+    const docker = await tempDockerConfig({ auths: {} });
+    try {
+      const bin = join(root, 'bin');
+      await mkdir(bin, { recursive: true });
+      const [user, password] = Object.entries(basic.users)[0]!;
+      // A helper that answers `get` for any server URL; the protocol's JSON on stdout.
+      await writeFile(join(bin, 'docker-credential-fromconfig'), `#!/bin/sh\n[ "$1" = get ] || exit 1\ncat >/dev/null\nprintf '{"ServerURL":"x","Username":"${user}","Secret":"${password}"}'\n`);
+      await chmod(join(bin, 'docker-credential-fromconfig'), 0o755);
+      await userFile(`hosts:\n  ${basic.host}:\n    credentialHelper: fromconfig\n    caFile: ${basic.caFile}\n`);
+      const env = { ...docker.env, PATH: `${bin}:${process.env.PATH}` };
+      const show = await cli(['--json', 'login', '--show', basic.host], { env });
+      expect(JSON.parse(show.stdout)).toMatchObject({ kind: 'password', username: user, source: `credential helper docker-credential-fromconfig (from ${join(xdg, 'regctl', 'config.yaml')})` });
+      const copy = await cli(['-q', 'copy', `${a.host}/src/app:v1`, `${basic.host}/helped/app:v1`], { env });
+      expect(copy.stderr).toBe('');
+      expect(copy.stdout).toBe(`${basic.host}/helped/app@${image.digest}\n`);
+      // A helper that is not installed is a warning, and lookup goes on (anonymous here: refused).
+      await userFile(`hosts:\n  ${basic.host}:\n    credentialHelper: missing\n    caFile: ${basic.caFile}\n`);
+      const missing = await cli(['digest', `${basic.host}/helped/app:v1`], { env });
+      expect(missing.code).toBe(3);
+      expect(missing.stderr).toContain('warning: regctl config: ');
+      expect(missing.stderr).toContain('docker-credential-missing');
+    } finally {
+      await basic.stop();
+      await docker.cleanup();
+      await userFile('');
+    }
   });
 });

@@ -65,9 +65,11 @@ describe('README walk-through: copy through a proxy to a registry with a private
     expect(shown.stdout).toMatch(new RegExp(`proxy +${proxy.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(HTTPS_PROXY\\)`));
 
     // README step 3: log in, then copy.
-    const login = await runCli(['login', NAME, '-u', user, '--password-stdin', '--no-keychain'], { env, input: password });
-    expect(login.stderr).toBe('');
+    const login = await runCli(['login', NAME, '-u', user, '--password-stdin'], { env, input: password });
     expect(login.code).toBe(0);
+    expect(login.stdout).toContain(`Login Succeeded (${NAME}`);
+    // This machine has no OS keychain: regctl says so and saves where docker would.
+    expect(login.stderr).toMatch(/^(warning: no OS keychain .*\n)?$/);
     const copy = await runCli(['copy', `${source.host}/tools/app:1.0`, `${NAME}/tools/app:1.0`], { env });
     expect(copy.code).toBe(0);
     expect(copy.stdout).toBe(`${NAME}/tools/app@${image.digest}\n`);

@@ -1,8 +1,8 @@
 /**
  * `regctl copy` as users run it: fan-out with one result per destination in `--json` (and its
- * own exit status), `--dry-run` output, what goes to stderr off a terminal (nothing by default
- * or with `--quiet`, one line per blob event with `--verbose`), and a copy killed halfway that,
- * run again, transfers only what is missing.
+ * own exit status), `--dry-run` output, what goes to stderr off a terminal (one line per blob
+ * event; nothing with `--quiet`; the request log too with `--verbose`), and a copy killed
+ * halfway that, run again, transfers only what is missing.
  */
 
 /** True once `host` has the blob in `repo` (plain http HEAD). */
@@ -54,11 +54,19 @@ describe('regctl copy (CLI)', () => {
     expect(r.stderr).toContain('read-only mirror');
   });
 
-  it('prints <dst>@<digest> per destination, with nothing on stderr off a terminal', async () => {
+  it('prints <dst>@<digest> per destination, and one stderr line per blob event off a terminal', async () => {
     const r = await cli('copy', `${a.host}/src/app:v1`, `${b.host}/quiet/app:v1`, `${c.host}/quiet/app:v1`);
-    expect(r).toMatchObject({ code: 0, stderr: '' });
+    expect(r.code).toBe(0);
+    for (const dst of [`${b.host}/quiet/app:v1`, `${c.host}/quiet/app:v1`]) {
+      const lines = r.stderr.split('\n');
+      for (const d of [image.config, ...image.layers]) {
+        expect(lines.filter((l) => l.startsWith(`copied ${d.digest} (`) && l.endsWith(` to ${dst}`))).toHaveLength(1);
+      }
+      expect(r.stderr).toContain(`pushed manifest ${image.digest} to ${dst} as v1`);
+    }
+    expect(r.stderr).not.toContain('\x1b');
     expect(r.stdout.trim().split('\n')).toEqual([`${b.host}/quiet/app@${image.digest}`, `${c.host}/quiet/app@${image.digest}`]);
-    // Again, up to date: still quiet, same output.
+    // Again, up to date, with --quiet: nothing on stderr, same output.
     const again = await cli('--quiet', 'copy', `${a.host}/src/app:v1`, `${b.host}/quiet/app:v1`);
     expect(again).toMatchObject({ code: 0, stderr: '', stdout: `${b.host}/quiet/app@${image.digest}\n` });
   });

@@ -160,7 +160,7 @@ describe('copy --src-creds / --dest-creds', () => {
     const cfg = await tempDockerConfig();
     const run = (args: string[]) => runCli(['--ca-file', basic.caFile!, ...args], { env: cfg.env });
     try {
-      const ok = await run(['copy', '--src-creds', 'frank:frank-pw-99', '--dest-creds', `${tuser}:${tpass}`, `${basic.host}/src/app:v1`, `${token.host}/copied/app:v1`]);
+      const ok = await run(['-q', 'copy', '--src-creds', 'frank:frank-pw-99', '--dest-creds', `${tuser}:${tpass}`, `${basic.host}/src/app:v1`, `${token.host}/copied/app:v1`]);
       expect(ok.stderr).toBe('');
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(new RegExp(`^${token.host}/copied/app@sha256:`));

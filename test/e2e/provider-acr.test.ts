@@ -49,7 +49,7 @@ describe('Azure Container Registry (emulated)', () => {
   });
 
   it('copies to ACR with a service principal from env vars (DefaultAzureCredential) and back', async () => {
-    const r = await cli(['copy', `${src.host}/app:v1`, `${ACR_HOST}/team/app:v1`]);
+    const r = await cli(['-q', 'copy', `${src.host}/app:v1`, `${ACR_HOST}/team/app:v1`]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${ACR_HOST}/team/app@${image.digest}`);
@@ -58,7 +58,7 @@ describe('Azure Container Registry (emulated)', () => {
     expect(acr.calls).toContain('refresh_token');
     expect(await upstreamDigest(acr.upstream, 'team/app', 'v1')).toBe(image.digest);
 
-    const back = await cli(['copy', `${ACR_HOST}/team/app:v1`, `${src.host}/from-acr:v1`]);
+    const back = await cli(['-q', 'copy', `${ACR_HOST}/team/app:v1`, `${src.host}/from-acr:v1`]);
     expect(back.stderr).toBe('');
     expect(back.code).toBe(0);
     expect(await upstreamDigest(src, 'from-acr', 'v1')).toBe(image.digest);
@@ -121,7 +121,7 @@ describe('Azure Container Registry (emulated)', () => {
       const env = { ...bare(), ...c.env, HOME: home };
       const run = (args: string[], input?: string) => runCli(['--ca-file', acr.caFile, ...args], { env, ...(input !== undefined && { input }) });
       expect((await run(['login', ACR_HOST, '-u', 'myreg', '--password-stdin'], admin)).code).toBe(0);
-      const copy = await run(['copy', `${src.host}/app:v1`, `${ACR_HOST}/admin/app:v1`]);
+      const copy = await run(['-q', 'copy', `${src.host}/app:v1`, `${ACR_HOST}/admin/app:v1`]);
       expect(copy.stderr).toBe('');
       expect(copy.code).toBe(0);
 
@@ -161,7 +161,7 @@ describe('ACR tokens expiring during a copy', () => {
   it('refreshes access tokens and exchanges for new refresh tokens, and finishes', async () => {
     const image = await pushImage(targetFor(src, 'big'), 'big', 'v1', { layers: 12, layerSize: 50_000 });
     const started = Date.now();
-    const r = await runCli(['--ca-file', acr.caFile, 'copy', '--concurrency', '1', `${src.host}/big:v1`, `${ACR_HOST}/slow:v1`], {
+    const r = await runCli(['--ca-file', acr.caFile, '-q', 'copy', '--concurrency', '1', `${src.host}/big:v1`, `${ACR_HOST}/slow:v1`], {
       env: { HOME: home, ...acr.azureEnv },
       timeoutMs: 45_000,
     });

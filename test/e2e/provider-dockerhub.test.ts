@@ -68,7 +68,7 @@ describe('Docker Hub (emulated)', () => {
   }, 60_000);
 
   it('copies from Docker Hub to another registry', async () => {
-    const r = await cli('copy', 'alpine:3.20', `${local.host}/mirror/alpine:3.20`);
+    const r = await cli('-q', 'copy', 'alpine:3.20', `${local.host}/mirror/alpine:3.20`);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(`${local.host}/mirror/alpine@${alpine.digest}`);
   });
@@ -86,7 +86,7 @@ describe('Docker Hub (emulated)', () => {
 
   it('copies to Docker Hub through several token expiries, then tags and lists', async () => {
     const expiredBefore = hub.tokens.expiredSeen;
-    const r = await cli('copy', '--concurrency', '1', `${local.host}/team/app:1`, `docker.io/${USER}/app:1`);
+    const r = await cli('-q', 'copy', '--concurrency', '1', `${local.host}/team/app:1`, `docker.io/${USER}/app:1`);
     expect(r.stderr).toBe('');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe(`docker.io/${USER}/app@${app.digest}`);

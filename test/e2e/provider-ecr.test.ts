@@ -48,7 +48,10 @@ describe('Amazon ECR (emulated)', () => {
 
   it('copies to ECR with AWS env credentials, creating the repository and following its upload rules', async () => {
     const r = await cli(['copy', `${src.host}/app:v1`, `${ecr.host}/team/app:v1`]);
-    expect(r.stderr).toBe(`created ECR repository ${ecr.host}/team/app\n`);
+    // Besides the per-blob progress lines (stderr is a pipe), only the creation notice.
+    expect(r.stderr.split('\n').filter((l) => !/^(copying|copied|skipped|mounted|pushed manifest) /.test(l)))
+      .toEqual([`created ECR repository ${ecr.host}/team/app`, '']);
+    expect(r.stderr).toContain(`pushed manifest ${image.digest} to ${ecr.host}/team/app:v1 as v1`);
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${ecr.host}/team/app@${image.digest}`);
     expect(ecr.state.created).toEqual(['team/app']);
@@ -60,7 +63,7 @@ describe('Amazon ECR (emulated)', () => {
   });
 
   it('copies from ECR, following blob redirects to S3 without sending Authorization there', async () => {
-    const r = await cli(['copy', `${ecr.host}/team/app:v1`, `${src.host}/back:v1`]);
+    const r = await cli(['-q', 'copy', `${ecr.host}/team/app:v1`, `${src.host}/back:v1`]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await upstreamDigest(src, 'back', 'v1')).toBe(image.digest);
@@ -176,7 +179,7 @@ describe('Amazon ECR password expiring during a copy', () => {
   it('fetches a new password from GetAuthorizationToken and finishes', async () => {
     const image = await pushImage(targetFor(src, 'big'), 'big', 'v1', { layers: 4, layerSize: 6 * MiB });
     const started = Date.now();
-    const r = await runCli(['--ca-file', ecr.caFile, 'copy', '--concurrency', '1', `${src.host}/big:v1`, `${ecr.host}/slow:v1`], {
+    const r = await runCli(['--ca-file', ecr.caFile, '-q', 'copy', '--concurrency', '1', `${src.host}/big:v1`, `${ecr.host}/slow:v1`], {
       env: { HOME: home, ...ecr.awsEnv },
       timeoutMs: 45_000,
     });
@@ -212,7 +215,7 @@ describe('Amazon ECR Public (emulated)', () => {
 
   it('pulls anonymously without AWS credentials', async () => {
     const image = await pushImage(targetFor(pub.upstream, 'alias/tool'), 'alias/tool', 'v1');
-    const r = await cli(['copy', `${ECR_PUBLIC}/alias/tool:v1`, `${src.host}/tool:v1`], noAws());
+    const r = await cli(['-q', 'copy', `${ECR_PUBLIC}/alias/tool:v1`, `${src.host}/tool:v1`], noAws());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(await upstreamDigest(src, 'tool', 'v1')).toBe(image.digest);
@@ -224,7 +227,7 @@ describe('Amazon ECR Public (emulated)', () => {
     const image = await pushImage(targetFor(src, 'mine'), 'mine', 'v1');
     const denied = await cli(['copy', `${src.host}/mine:v1`, `${ECR_PUBLIC}/alias/mine:v1`], noAws());
     expect(denied.code).toBe(3);
-    const r = await cli(['copy', `${src.host}/mine:v1`, `${ECR_PUBLIC}/alias/mine:v1`], pub.awsEnv);
+    const r = await cli(['-q', 'copy', `${src.host}/mine:v1`, `${ECR_PUBLIC}/alias/mine:v1`], pub.awsEnv);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(pub.getAuthorizationTokenCalls).toBeGreaterThanOrEqual(1);

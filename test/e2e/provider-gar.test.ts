@@ -55,7 +55,7 @@ describe('Google Artifact Registry and gcr.io (emulated)', () => {
   });
 
   it('copies to Artifact Registry with a service-account key file, in monolithic uploads, and back', async () => {
-    const r = await cli(['copy', `${src.host}/app:v1`, `${AR_HOST}/proj/docker/app:v1`], withKeyFile());
+    const r = await cli(['-q', 'copy', `${src.host}/app:v1`, `${AR_HOST}/proj/docker/app:v1`], withKeyFile());
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`${AR_HOST}/proj/docker/app@${image.digest}`);
@@ -64,7 +64,7 @@ describe('Google Artifact Registry and gcr.io (emulated)', () => {
     expect(gar.violations).toEqual([]);
     expect(await upstreamDigest(gar.upstream, 'proj/docker/app', 'v1')).toBe(image.digest);
 
-    const back = await cli(['copy', `${AR_HOST}/proj/docker/app:v1`, `${src.host}/from-gar:v1`], withKeyFile());
+    const back = await cli(['-q', 'copy', `${AR_HOST}/proj/docker/app:v1`, `${src.host}/from-gar:v1`], withKeyFile());
     expect(back.stderr).toBe('');
     expect(back.code).toBe(0);
     expect(await upstreamDigest(src, 'from-gar', 'v1')).toBe(image.digest);
@@ -106,7 +106,7 @@ describe('Google Artifact Registry and gcr.io (emulated)', () => {
   });
 
   it('copies to gcr.io with the metadata server, whose 401s carry no challenge', async () => {
-    const r = await cli(['copy', `${src.host}/app:v1`, `${GCR_HOST}/gproj/app:v1`], { GCE_METADATA_HOST: gar.metadataHost, METADATA_SERVER_DETECTION: 'ping-only' });
+    const r = await cli(['-q', 'copy', `${src.host}/app:v1`, `${GCR_HOST}/gproj/app:v1`], { GCE_METADATA_HOST: gar.metadataHost, METADATA_SERVER_DETECTION: 'ping-only' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(gar.identity.grants).toContain('metadata');
@@ -200,7 +200,7 @@ describe('Google tokens expiring during a copy', () => {
     const keyFile = join(home, 'key.json');
     await writeFile(keyFile, JSON.stringify(sa.keyFile));
     const image = await pushImage(targetFor(src, 'big'), 'big', 'v1', { layers: 6, layerSize: 100_000 });
-    const r = await runCli(['--ca-file', gar.caFile, 'copy', '--concurrency', '1', `${src.host}/big:v1`, `${AR_HOST}/proj/docker/big:v1`], {
+    const r = await runCli(['--ca-file', gar.caFile, '-q', 'copy', '--concurrency', '1', `${src.host}/big:v1`, `${AR_HOST}/proj/docker/big:v1`], {
       env: { HOME: home, ...gar.googleEnv, GOOGLE_APPLICATION_CREDENTIALS: keyFile },
       timeoutMs: 45_000,
     });

@@ -55,7 +55,7 @@ describe('Harbor (emulated)', () => {
 
   it('copies into a nested repository through a token expiry, and back out', async () => {
     const expired = harbor.tokens.expiredSeen;
-    const r = await cli('copy', '--concurrency', '1', `${local.host}/team/app:1`, `${HOST}/library/team/app:1`);
+    const r = await cli('-q', 'copy', '--concurrency', '1', `${local.host}/team/app:1`, `${HOST}/library/team/app:1`);
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe(`${HOST}/library/team/app@${app.digest}`);
     expect(harbor.tokens.expiredSeen).toBeGreaterThan(expired);

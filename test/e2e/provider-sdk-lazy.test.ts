@@ -70,7 +70,7 @@ describe('cloud SDKs load only for their registries', () => {
   });
 
   it('a copy between two non-cloud registries imports none', async () => {
-    const r = await traced(dir, ['copy', `${a.host}/app:v1`, `${b.host}/app:v1`], { HOME: dir });
+    const r = await traced(dir, ['-q', 'copy', `${a.host}/app:v1`, `${b.host}/app:v1`], { HOME: dir });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.modules.some((m) => m.includes('/dist/providers/index.js'))).toBe(true);

@@ -39,7 +39,7 @@ describe('CLI with oci:, oci-archive: and docker-archive:', () => {
   });
 
   it('acceptance: registry -> docker-archive:x.tar:app:1 -> skopeo -> registry keeps the config digest', async () => {
-    const r = await cli('copy', `${reg.host}/src/one:1`, `docker-archive:${dir}/x.tar:app:1`);
+    const r = await cli('-q', 'copy', `${reg.host}/src/one:1`, `docker-archive:${dir}/x.tar:app:1`);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`docker-archive:${dir}/x.tar@${image.digest}\n`);
@@ -66,7 +66,7 @@ describe('CLI with oci:, oci-archive: and docker-archive:', () => {
   });
 
   it('copies an index through oci: and oci-archive: back to a registry with its digest', async () => {
-    const toOci = await cli('copy', `${reg.host}/src/multi:1.0`, `oci:${dir}/layout:v1`, `oci-archive:${dir}/img.tar:v1`);
+    const toOci = await cli('-q', 'copy', `${reg.host}/src/multi:1.0`, `oci:${dir}/layout:v1`, `oci-archive:${dir}/img.tar:v1`);
     expect(toOci).toMatchObject({ code: 0, stderr: '' });
     expect(toOci.stdout).toBe(`oci:${dir}/layout@${index.digest}\noci-archive:${dir}/img.tar@${index.digest}\n`);
     const back = await cli('copy', `oci-archive:${dir}/img.tar:v1`, `${reg.host}/back/multi:1.0`);

@@ -137,7 +137,8 @@ describe('Settings', () => {
 
   it('adds docker certs.d CAs and client certificate, and reads the files once asked', async () => {
     const dir = join(root, 'certs.d', 'registry.example.com:5000');
-    await put(join(dir, 'ca.crt'), 'CA-PEM');
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    await put(join(dir, 'ca.crt'), pem);
     await put(join(dir, 'client.cert'), 'CERT-PEM');
     await put(join(dir, 'client.key'), 'KEY-PEM');
     const s = new Settings([], env);
@@ -145,7 +146,7 @@ describe('Settings', () => {
     expect(h.caFiles).toEqual([{ value: join(dir, 'ca.crt'), from: dir }]);
     expect(h.client).toEqual({ value: { cert: join(dir, 'client.cert'), key: join(dir, 'client.key') }, from: dir });
     const tls = s.tls('registry.example.com:5000');
-    expect(tls?.ca.map(String)).toEqual(['CA-PEM']);
+    expect(tls?.ca.map(String)).toEqual([pem]);
     expect(String(tls?.cert)).toBe('CERT-PEM');
     expect(String(tls?.key)).toBe('KEY-PEM');
     expect(tls?.insecure).toBe(false);

@@ -15,16 +15,16 @@ interface CopyFlags { platform?: string[]; concurrency?: string; force?: boolean
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /**
- * Bars on a terminal (src/cli/progress-bars.ts); one line per blob event in CI (`CI`,
- * `GITHUB_ACTIONS`) and, off a terminal, with --verbose; nothing with --quiet, --json or
- * --no-progress.
+ * Bars on a terminal (src/cli/progress-bars.ts); one line per blob event whenever stderr is not
+ * a terminal (pipes, files, scripts) and in CI (`CI`, `GITHUB_ACTIONS`) even on one (issue 7);
+ * nothing with --quiet, --json or --no-progress.
  */
 async function progressFor(ctx: CommandContext): Promise<ProgressDisplay | undefined> {
-  const { quiet, json, verbose } = ctx.out.opts;
+  const { quiet, json } = ctx.out.opts;
   if (quiet || json || ctx.globals.progress === false) return undefined;
   const ci = (!!process.env.CI && process.env.CI !== 'false') || inGitHubActions();
   if (process.stderr.isTTY && !ci) return (await import('../progress-bars.js')).barProgress(process.stderr);
-  return ci || verbose ? lineProgress((l) => ctx.out.info(l)) : undefined;
+  return lineProgress((l) => ctx.out.info(l));
 }
 
 /** `regctl copy <src> <dst>...`: copy an image or index to one or more destinations at once. */
