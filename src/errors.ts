@@ -75,6 +75,16 @@ export class RegctlError extends Error {
   }
 }
 
+/** The error code for an HTTP failure status when the reply says nothing more specific. */
+export function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHORIZED';
+  if (status === 403) return 'DENIED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 405) return 'UNSUPPORTED';
+  if (status === 429) return 'RATE_LIMITED';
+  return 'REGISTRY_ERROR';
+}
+
 /** True when `e` is a {@link RegctlError}, optionally with one of the given codes. */
 export function isRegctlError(e: unknown, ...codes: ErrorCode[]): e is RegctlError {
   return e instanceof RegctlError && (codes.length === 0 || codes.includes(e.code));

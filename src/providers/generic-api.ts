@@ -5,21 +5,12 @@
  */
 import { parseRegistryErrors, formatRegistryErrors } from '../auth/registry-errors.js';
 import type { Credential } from '../credentials/types.js';
-import { RegctlError, registerSecret, type ErrorCode } from '../errors.js';
+import { RegctlError, codeForStatus, registerSecret } from '../errors.js';
 import { readText, readTextQuietly } from '../transport/read-body.js';
 import type { HttpRequest, HttpResponse, HttpSender } from '../transport/types.js';
 
 /** Listings are paged; one page of JSON is far below this. */
 const MAX_API_BODY = 8 * 1024 * 1024;
-
-function codeFor(status: number): ErrorCode {
-  if (status === 401) return 'UNAUTHORIZED';
-  if (status === 403) return 'DENIED';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 405) return 'UNSUPPORTED';
-  if (status === 429) return 'RATE_LIMITED';
-  return 'REGISTRY_ERROR';
-}
 
 /** The reason an API gave, from Harbor's `errors` array or Hub's `message`/`detail`. */
 function reasonOf(text: string | undefined): string | undefined {
@@ -37,7 +28,7 @@ function reasonOf(text: string | undefined): string | undefined {
 /** The error for a failed API reply (consumes its body). */
 export async function apiError(res: HttpResponse, what: string, hint?: string): Promise<RegctlError> {
   const reason = reasonOf(await readTextQuietly(res.body));
-  return new RegctlError(codeFor(res.status), `${what}: HTTP ${res.status}${reason ? ` (${reason})` : ''}`, {
+  return new RegctlError(codeForStatus(res.status), `${what}: HTTP ${res.status}${reason ? ` (${reason})` : ''}`, {
     status: res.status,
     ...(hint && { hint }),
   });

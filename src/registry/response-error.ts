@@ -1,5 +1,5 @@
 import { formatRegistryErrors, parseRegistryErrors } from '../auth/registry-errors.js';
-import { RegctlError, type ErrorCode, type RegistryErrorDetail } from '../errors.js';
+import { RegctlError, codeForStatus, type ErrorCode, type RegistryErrorDetail } from '../errors.js';
 import { readTextQuietly } from '../transport/read-body.js';
 import type { HttpResponse } from '../transport/types.js';
 import { header } from '../transport/types.js';
@@ -28,12 +28,7 @@ function codeFor(status: number, details: RegistryErrorDetail[]): ErrorCode {
     const mapped = CODE_BY_REGISTRY_CODE[d.code.toUpperCase()];
     if (mapped) return mapped;
   }
-  if (status === 401) return 'UNAUTHORIZED';
-  if (status === 403) return 'DENIED';
-  if (status === 404) return 'NOT_FOUND';
-  if (status === 405) return 'UNSUPPORTED';
-  if (status === 429) return 'RATE_LIMITED';
-  return 'REGISTRY_ERROR';
+  return codeForStatus(status);
 }
 
 /**
