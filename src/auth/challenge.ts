@@ -46,7 +46,7 @@ class Parser {
 
   run(): void {
     while (this.pos < this.s.length) {
-      this.skip(/[\s,]/);
+      this.skipChars(/[\s,]/);
       const scheme = this.token();
       if (!scheme) {
         // Not a scheme: skip this character and try again further on.
@@ -64,10 +64,10 @@ class Parser {
   /** Reads what follows a scheme, up to the start of the next challenge or the end. */
   private parseBody(ch: Challenge): void {
     if (!this.atSpace()) return; // "Basic, Bearer ..." or end: a bare scheme
-    this.skip(/[ \t]/);
+    this.skipChars(/[ \t]/);
     if (this.tryToken68(ch)) return;
     for (;;) {
-      this.skip(/[\s,]/);
+      this.skipChars(/[\s,]/);
       const start = this.pos;
       const name = this.token();
       if (!name) {
@@ -76,14 +76,14 @@ class Parser {
         this.skipUntil(',');
         continue;
       }
-      this.skip(/[ \t]/);
+      this.skipChars(/[ \t]/);
       if (this.s[this.pos] !== '=') {
         // A token not followed by '=' starts the next challenge.
         this.pos = start;
         return;
       }
       this.pos++;
-      this.skip(/[ \t]/);
+      this.skipChars(/[ \t]/);
       const value = this.s[this.pos] === '"' ? this.quoted() : this.bareValue();
       const key = name.toLowerCase();
       if (!Object.hasOwn(ch.params, key)) ch.params[key] = value;
@@ -134,7 +134,7 @@ class Parser {
     return this.s[this.pos] === ' ' || this.s[this.pos] === '\t';
   }
 
-  private skip(re: RegExp): void {
+  private skipChars(re: RegExp): void {
     while (this.pos < this.s.length && re.test(this.s[this.pos]!)) this.pos++;
   }
 
