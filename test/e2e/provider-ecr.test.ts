@@ -7,7 +7,7 @@ import { OCI_INDEX, OCI_MANIFEST, pushImage, targetFor, type BuiltImage } from '
 import { startRegistry, type RunningRegistry } from '../harness/registry.js';
 import { startEcr, type EcrEmulator } from '../emulators/ecr.js';
 import { WEB_IDENTITY } from '../emulators/ecr-identity.js';
-import { ECR_PUBLIC, startEcrPublic, type EcrPublicEmulator } from '../emulators/ecr-public.js';
+import { ECR_PUBLIC, ECR_PUBLIC_ALIAS, startEcrPublic, type EcrPublicEmulator } from '../emulators/ecr-public.js';
 import { upstreamTags } from '../emulators/proxy.js';
 
 const MiB = 1024 * 1024;
@@ -233,5 +233,42 @@ describe('Amazon ECR Public (emulated)', () => {
     expect(pub.getAuthorizationTokenCalls).toBeGreaterThanOrEqual(1);
     expect(pub.tokenRequests).toContain('AWS');
     expect(await upstreamDigest(pub.upstream, 'alias/mine', 'v1')).toBe(image.digest);
+  });
+
+  it('lists the caller\'s repositories by alias through DescribeRepositories, across pages', async () => {
+    await pushImage(targetFor(pub.upstream, 'alias/listed-a'), 'alias/listed-a', 'v1');
+    await pushImage(targetFor(pub.upstream, 'alias/team/listed-b'), 'alias/team/listed-b', 'v1');
+    await pushImage(targetFor(pub.upstream, 'stranger/app'), 'stranger/app', 'v1');
+    const before = pub.apiCalls.filter((c) => c === 'DescribeRepositories').length;
+    const r = await cli(['list', `${ECR_PUBLIC}/${ECR_PUBLIC_ALIAS}/`], pub.awsEnv);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const names = r.stdout.trim().split('\n');
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['alias/listed-a', 'alias/team/listed-b']));
+    expect(names.every((n) => n.startsWith('alias/'))).toBe(true);
+    // One repository a page: three or more repositories take three or more calls.
+    expect(pub.apiCalls.filter((c) => c === 'DescribeRepositories').length - before).toBeGreaterThanOrEqual(3);
+    const team = await cli(['list', `${ECR_PUBLIC}/alias/team/`], pub.awsEnv);
+    expect(team.stdout.trim().split('\n')).toEqual(['alias/team/listed-b']);
+  });
+
+  it('deletes one of two tags on a digest through BatchDeleteImage, leaving the other', async () => {
+    const image = await pushImage(targetFor(pub.upstream, 'alias/del'), 'alias/del', 'v1');
+    expect((await cli(['tag', `${ECR_PUBLIC}/alias/del:v1`, 'v2'], pub.awsEnv)).code).toBe(0);
+    const del = await cli(['delete', `${ECR_PUBLIC}/alias/del:v1`], pub.awsEnv);
+    expect(del.stderr).toBe('');
+    expect(del.code).toBe(0);
+    expect(pub.apiCalls).toContain('BatchDeleteImage');
+    expect([...(await upstreamTags(pub.upstream, 'alias/del')).keys()]).toEqual(['v2']);
+    expect(await upstreamDigest(pub.upstream, 'alias/del', 'v2')).toBe(image.digest);
+
+    const missing = await cli(['delete', `${ECR_PUBLIC}/alias/del:nope`], pub.awsEnv);
+    expect(missing.code).toBe(4);
+    // Another registry's alias: the API would act on the caller's own `del`, so regctl refuses.
+    const foreign = await cli(['delete', `${ECR_PUBLIC}/stranger/del:v2`], pub.awsEnv);
+    expect(foreign.code).toBe(3);
+    expect(foreign.stderr).toContain('not in your ECR Public registry');
+    expect([...(await upstreamTags(pub.upstream, 'alias/del')).keys()]).toEqual(['v2']);
   });
 });

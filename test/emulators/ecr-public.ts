@@ -1,6 +1,7 @@
 /**
  * Amazon ECR Public emulator: `public.ecr.aws` with its token service, and the ecr-public JSON
- * API (`X-Amz-Target: SpencerFrontendService.GetAuthorizationToken`, SigV4 service `ecr-public`,
+ * API (`X-Amz-Target: SpencerFrontendService.<Op>`: GetAuthorizationToken here, DescribeRepositories
+ * and BatchDeleteImage in ecr-public-api.ts; SigV4 service `ecr-public`,
  * us-east-1 only) for the real `@aws-sdk/client-ecr-public` at `AWS_ENDPOINT_URL_ECR_PUBLIC`, in
  * front of a real distribution registry. REGISTRIES.md, "ECR Public":
  * `Bearer realm="https://public.ecr.aws/token/",service="public.ecr.aws"`; anonymous callers get
@@ -8,10 +9,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { verifySigV4 } from './aws-sigv4.js';
+import { ecrPublicOps, type EcrPublicRegistry } from './ecr-public-api.js';
 import { startEmulator, v2Access, type Emulator, type EmulatorCall } from './proxy.js';
 import { TokenIssuer, allows, parseScopes } from './tokens.js';
 
 export const ECR_PUBLIC = 'public.ecr.aws';
+
+/** The alias of the registry the emulated AWS credentials own (`public.ecr.aws/alias/...`). */
+export const ECR_PUBLIC_ALIAS = 'alias';
+
+const TARGET_PREFIX = 'SpencerFrontendService.';
 
 /** A running ECR Public emulator. */
 export interface EcrPublicEmulator extends Emulator {
@@ -20,6 +27,8 @@ export interface EcrPublicEmulator extends Emulator {
   /** Token requests: `anonymous` or `AWS`. */
   tokenRequests: string[];
   getAuthorizationTokenCalls: number;
+  /** The ecr-public API operations called, in order. */
+  apiCalls: string[];
   /** Environment for the CLI with AWS credentials in env vars. */
   awsEnv: Record<string, string>;
 }
@@ -32,6 +41,8 @@ export async function startEcrPublic(): Promise<EcrPublicEmulator> {
   const tokens = new TokenIssuer('ecrpub');
   const tokenRequests: string[] = [];
   const counters = { getAuthorizationToken: 0 };
+  const apiCalls: string[] = [];
+  let own: EcrPublicRegistry | undefined;
 
   const api = async (call: EmulatorCall) => {
     const body = await call.body();
@@ -39,7 +50,12 @@ export async function startEcrPublic(): Promise<EcrPublicEmulator> {
     const fail = (type: string, message: string) => call.json(400, { __type: type, message }, { 'content-type': 'application/x-amz-json-1.1' });
     if (typeof id === 'string') return fail('InvalidSignatureException', id);
     if (id.service !== 'ecr-public' || id.region !== 'us-east-1') return fail('InvalidSignatureException', `scope ${id.region}/${id.service}`);
-    if (call.req.headers['x-amz-target'] !== 'SpencerFrontendService.GetAuthorizationToken') return fail('UnknownOperationException', 'unknown operation');
+    const target = String(call.req.headers['x-amz-target'] ?? '');
+    const op = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+    apiCalls.push(op);
+    const other = ecrPublicOps[op];
+    if (other && own) return other(call, own, JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>);
+    if (op !== 'GetAuthorizationToken') return fail('UnknownOperationException', `unknown operation ${target}`);
     counters.getAuthorizationToken++;
     const password = randomBytes(24).toString('base64url');
     passwords.add(password);
@@ -75,8 +91,10 @@ export async function startEcrPublic(): Promise<EcrPublicEmulator> {
     names: [ECR_PUBLIC],
     handler: (call) => (call.host === ECR_PUBLIC ? registry(call) : call.host === '127.0.0.1' ? api(call) : call.error(404, 'NOT_FOUND', 'unknown host')),
   });
+  own = { account: '123456789012', alias: ECR_PUBLIC_ALIAS, upstream: emulator.upstream, pageSize: 1 };
   return {
     ...emulator,
+    apiCalls,
     accessKeyId,
     secretAccessKey,
     tokenRequests,
