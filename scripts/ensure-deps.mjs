@@ -20,6 +20,11 @@ const wanted = [
   { bin: '/usr/bin/script', pkg: 'bsdutils' }, // a pseudo-terminal for the hidden password prompt
 ];
 const missing = wanted.filter((w) => !existsSync(w.bin)).map((w) => w.pkg);
+// `--list`: print the missing package names, one per line, for .ci/run's own apt-get step.
+if (process.argv.includes('--list')) {
+  if (missing.length > 0) console.log(missing.join('\n'));
+  process.exit(0);
+}
 if (missing.length === 0) process.exit(0);
 
 const root = process.getuid?.() === 0;
